@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"snapshotter/internal/clock"
+	"snapshotter/internal/config"
+	"snapshotter/internal/daemon"
+	"snapshotter/internal/fetch"
+	"snapshotter/internal/render"
+	"snapshotter/internal/store"
+)
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "config.toml", "configuration `file`")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: snapshotter run -config FILE\n\n"+
+			"Runs the daemon: every chart is refreshed shortly after its candle closes,\n"+
+			"within the weight budget; stops cleanly on SIGINT or SIGTERM.")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	d, log, code := build(*path, stderr)
+	if d == nil {
+		return code
+	}
+	if err := d.Run(ctx); err != nil {
+		log.Error("daemon stopped", "err", err)
+		return exitFailed
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("once", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "config.toml", "configuration `file`")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: snapshotter once -config FILE\n\n"+
+			"Runs every job once and exits: 0 when all succeeded, 1 when any failed,\n"+
+			"3 when it could not start (exchange unreachable, or a ban still running).")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	d, log, code := build(*path, stderr)
+	if d == nil {
+		return code
+	}
+	failed, err := d.Once(ctx)
+	switch {
+	case err != nil:
+		log.Error("could not run", "err", err)
+		return exitStartUp
+	case failed > 0:
+		log.Error("some jobs failed; their last published files are kept", "failed", failed)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// build loads the configuration and wires the daemon's parts. On failure
+// it has already said why and returns the exit code.
+func build(path string, stderr io.Writer) (*daemon.Daemon, *slog.Logger, int) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "snapshotter:", err)
+		return nil, nil, exitUsage
+	}
+	log := newLogger(cfg.Log, stderr)
+	d, err := wire(cfg, clock.Real{}, log)
+	if err != nil {
+		log.Error("start", "err", err)
+		return nil, nil, exitStartUp
+	}
+	return d, log, exitOK
+}
+
+// wire builds the one HTTP client, the budgeted exchange client, the cache,
+// the renderer and the daemon over them.
+func wire(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon, error) {
+	client, err := fetch.New(fetch.Options{
+		BaseURL:   cfg.Exchange.BaseURL,
+		HTTP:      fetch.NewHTTPClient(cfg.Exchange.Timeout.Duration, version),
+		Clock:     clk,
+		Share:     cfg.Budget.Share,
+		IPMargin:  cfg.Budget.IPMargin,
+		PausePath: filepath.Join(cfg.State.Dir, "pause.json"),
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.New(cfg.State.Dir)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cfg.Output.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	r, err := render.New(render.Options{Dir: cfg.Output.Dir, Location: loc,
+		EChartsJS: cfg.Output.EChartsJS, Version: version})
+	if err != nil {
+		return nil, err
+	}
+	return daemon.New(daemon.Options{Config: cfg, Client: client, Store: st,
+		Publisher: r, Logger: log, Version: version}), nil
+}
+
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,300 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"snapshotter/internal/config"
+	"snapshotter/internal/fetch"
+	"snapshotter/internal/kline"
+	"snapshotter/internal/render"
+	"snapshotter/internal/status"
+	"snapshotter/internal/store"
+)
+
+// Publisher writes what the daemon publishes. *render.Renderer is one.
+type Publisher interface {
+	Series(s kline.Series, m render.SeriesMeta) error
+	Status(st status.Status) error
+}
+
+// Options are a Daemon's parts, built once by the caller.
+type Options struct {
+	Config    config.Config
+	Client    *fetch.Client
+	Store     *store.Store
+	Publisher Publisher
+	Logger    *slog.Logger
+	Version   string
+}
+
+// Daemon runs the jobs of one configuration.
+type Daemon struct {
+	cfg     config.Config
+	client  *fetch.Client
+	store   *store.Store
+	pub     Publisher
+	log     *slog.Logger
+	version string
+	started time.Time
+	jobs    []*klinesJob
+
+	statusMu sync.Mutex // one status write at a time
+	nextRun  func(*klinesJob) *time.Time
+}
+
+// New returns a daemon for o.Config's jobs. It sends nothing.
+func New(o Options) *Daemon {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Daemon{cfg: o.Config, client: o.Client, store: o.Store, pub: o.Publisher,
+		log: o.Logger, version: o.Version, started: o.Client.Now().UTC(),
+		nextRun: func(*klinesJob) *time.Time { return nil }}
+	for _, k := range o.Config.Klines {
+		j := &klinesJob{cfg: k}
+		j.st = status.Job{Name: k.Name(), Symbol: k.Symbol, Interval: string(k.Interval),
+			Page: render.PageURL(k.Symbol, k.Interval), Data: render.DataURL(k.Symbol, k.Interval)}
+		d.jobs = append(d.jobs, j)
+	}
+	return d
+}
+
+// Prepare reads the exchange's time, limits and symbols, leaves out (with
+// one warning each) the symbols the exchange does not list or does not
+// trade, and loads the cache. It fails at once, sending nothing, while a
+// saved ban lasts.
+func (d *Daemon) Prepare(ctx context.Context) error {
+	if _, err := d.client.ServerTime(ctx); err != nil {
+		return fmt.Errorf("read exchange time: %w", err)
+	}
+	info, err := d.client.ExchangeInfo(ctx)
+	if err != nil {
+		return fmt.Errorf("read exchangeInfo: %w", err)
+	}
+	if info.WeightLimit == 0 {
+		d.log.Warn("exchangeInfo lists no REQUEST_WEIGHT per minute; assuming 2400")
+	}
+	for _, j := range d.jobs {
+		d.checkListed(j, info)
+		d.load(j)
+	}
+	d.publishStatus()
+	return nil
+}
+
+func (d *Daemon) checkListed(j *klinesJob, info fetch.Info) {
+	st, listed := info.Status[j.cfg.Symbol]
+	reason := ""
+	switch {
+	case !listed:
+		reason = fmt.Sprintf("symbol %q is not listed by the exchange", j.cfg.Symbol)
+	case st != "TRADING":
+		reason = fmt.Sprintf("symbol %q is %s, not TRADING", j.cfg.Symbol, st)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if reason == "" {
+		j.st.Disabled = ""
+		return
+	}
+	if j.st.Disabled != reason {
+		d.log.Warn("chart left out", "job", j.cfg.Name(), "reason", reason)
+	}
+	j.st.Disabled = reason
+}
+
+// load reads the job's cache and republishes it when its published files
+// are missing, so a cleared output folder refills without upstream calls.
+func (d *Daemon) load(j *klinesJob) {
+	e, err := d.store.Load(j.cfg.Symbol, j.cfg.Interval)
+	if err != nil {
+		d.log.Error("load cache", "job", j.cfg.Name(), "err", err)
+	}
+	j.entry = e
+	j.mu.Lock()
+	j.st.Candles = len(e.Series.Candles)
+	if !e.FetchedAt.IsZero() {
+		t := e.FetchedAt
+		j.st.LastSuccess = &t
+	}
+	j.mu.Unlock()
+	if len(e.Series.Candles) == 0 {
+		return
+	}
+	page := filepath.Join(d.cfg.Output.Dir, render.SeriesName(j.cfg.Symbol, j.cfg.Interval)+".html")
+	if _, err := os.Stat(page); err == nil {
+		return
+	}
+	meta := render.SeriesMeta{FetchedAt: e.FetchedAt, Stale: true, StaleSince: &e.FetchedAt}
+	if err := d.pub.Series(e.Series, meta); err != nil {
+		d.log.Error("republish from cache", "job", j.cfg.Name(), "err", err)
+	}
+}
+
+// runJob runs j unless it is disabled or its previous run is still going,
+// which counts as a skip. A panic is recovered and reported as the job's
+// error; the other jobs go on.
+func (d *Daemon) runJob(ctx context.Context, j *klinesJob) (err error) {
+	if j.statusOf().Disabled != "" {
+		return nil
+	}
+	if !j.running.CompareAndSwap(false, true) {
+		j.mu.Lock()
+		j.st.Skips++
+		j.mu.Unlock()
+		d.log.Warn("previous run still going; tick skipped", "job", j.cfg.Name())
+		return nil
+	}
+	defer j.running.Store(false)
+	started := time.Now()
+	var res result
+	defer func() {
+		if p := recover(); p != nil {
+			err = &fetch.Error{Class: fetch.ClassInternal, Msg: fmt.Sprintf("panic: %v", p)}
+		}
+		if ctx.Err() != nil && err != nil {
+			return // stopping: not a failure of the job
+		}
+		d.record(j, res, err, started)
+		d.publishStatus()
+	}()
+	res, err = d.runKlines(ctx, j)
+	return err
+}
+
+// Once runs every job one time, one after another, and returns how many
+// failed. It fails before running any when Prepare fails.
+func (d *Daemon) Once(ctx context.Context) (failed int, err error) {
+	if err := d.Prepare(ctx); err != nil {
+		return 0, err
+	}
+	for _, j := range d.jobs {
+		if err := d.runJob(ctx, j); err != nil {
+			failed++
+		}
+		if ctx.Err() != nil {
+			return failed, ctx.Err()
+		}
+	}
+	return failed, nil
+}
+
+// Run prepares, waiting out a saved ban and retrying while the exchange is
+// unreachable, runs every job once, then runs each shortly after every
+// close of its candles until ctx is done. Running jobs finish or are
+// abandoned with nothing half-written.
+func (d *Daemon) Run(ctx context.Context) error {
+	if err := d.prepareUntilReady(ctx); err != nil {
+		return err
+	}
+	c := cron.New(cron.WithLocation(time.UTC),
+		cron.WithChain(cron.Recover(cronLogger{d.log})))
+	ids := map[*klinesJob]cron.EntryID{}
+	offset := func() time.Duration { return d.client.Now().Sub(time.Now()) }
+	for _, j := range d.jobs {
+		sched := closeSchedule{iv: j.cfg.Interval, delay: d.cfg.Schedule.Delay.Duration,
+			offset: offset}
+		ids[j] = c.Schedule(sched, cron.FuncJob(func() { d.runJob(ctx, j) }))
+	}
+	c.Schedule(cron.Every(time.Hour), cron.FuncJob(func() { d.refreshInfo(ctx) }))
+	d.nextRun = func(j *klinesJob) *time.Time {
+		t := c.Entry(ids[j]).Next.UTC()
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	c.Start()
+	d.log.Info("daemon running", "jobs", len(d.jobs))
+	for _, j := range d.jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		d.runJob(ctx, j)
+	}
+	<-ctx.Done()
+	d.log.Info("stopping; waiting for running jobs")
+	select {
+	case <-c.Stop().Done():
+	case <-time.After(30 * time.Second):
+		d.log.Warn("jobs still running after 30s; leaving them")
+	}
+	d.publishStatus()
+	return nil
+}
+
+func (d *Daemon) prepareUntilReady(ctx context.Context) error {
+	backoff := 10 * time.Second
+	for {
+		err := d.Prepare(ctx)
+		if err == nil || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait := backoff
+		var fe *fetch.Error
+		if errors.As(err, &fe) && errors.Is(err, fetch.ErrPaused) {
+			wait = fe.Until.Sub(d.client.Now()) + time.Second
+		} else {
+			backoff = min(backoff*2, 5*time.Minute)
+		}
+		d.log.Error("cannot start yet; retrying", "err", err, "retry_in", wait.Round(time.Second))
+		d.publishStatus()
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// refreshInfo reads exchangeInfo again: a changed limit changes the budget,
+// and symbols that start or stop trading join or leave.
+func (d *Daemon) refreshInfo(ctx context.Context) {
+	info, err := d.client.ExchangeInfo(ctx)
+	if err != nil {
+		d.log.Warn("refresh exchangeInfo; keeping the last", "err", err)
+		return
+	}
+	for _, j := range d.jobs {
+		d.checkListed(j, info)
+	}
+	d.publishStatus()
+}
+
+// publishStatus writes status.json and the index page.
+func (d *Daemon) publishStatus() {
+	d.statusMu.Lock()
+	defer d.statusMu.Unlock()
+	b, p := d.client.Budget().Snapshot()
+	st := status.Status{GeneratedAt: d.client.Now().UTC(), StartedAt: d.started,
+		Version: d.version, Budget: b, Pause: p}
+	for _, j := range d.jobs {
+		js := j.statusOf()
+		js.NextRun = d.nextRun(j)
+		st.Jobs = append(st.Jobs, js)
+	}
+	if err := d.pub.Status(st); err != nil {
+		d.log.Error("publish status", "err", err)
+	}
+}
+
+// cronLogger hands cron's messages to slog; cron's own default would drop
+// its Info lines and, in a nil logger, crash on a recovered panic.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}

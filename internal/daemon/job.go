@@ -1,0 +1,150 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"snapshotter/internal/config"
+	"snapshotter/internal/fetch"
+	"snapshotter/internal/kline"
+	"snapshotter/internal/render"
+	"snapshotter/internal/status"
+	"snapshotter/internal/store"
+)
+
+// klinesJob keeps one chart up to date.
+type klinesJob struct {
+	cfg     config.Klines
+	running atomic.Bool
+
+	// entry is touched only by the job's own run, one at a time.
+	entry store.Entry
+
+	mu sync.Mutex // guards st
+	st status.Job
+}
+
+// result is what one run did, for its log line.
+type result struct {
+	requests int
+	weight   int
+	received int
+	added    int
+}
+
+// run brings the series up to date: the pages Plan asks for, oldest
+// first, merged into the cache, then published. A failure keeps everything
+// already published as it was; pages merged before it are kept in the
+// cache, so a long backfill resumes where it stopped.
+func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
+	var res result
+	now := d.client.Now()
+	s := &j.entry.Series
+	reqs := s.Plan(now, j.cfg.Keep)
+	before := len(s.Candles)
+	for i, req := range reqs {
+		got, err := d.client.Klines(ctx, j.cfg.Symbol, j.cfg.Interval, req.Start, req.Limit)
+		if err == nil {
+			res.requests++
+			res.weight += fetch.KlinesWeight(req.Limit)
+			res.received += len(got)
+			err = checkEmpty(req, got, s, now)
+		}
+		if err != nil {
+			if i > 0 {
+				d.saveCache(j)
+			}
+			return res, err
+		}
+		s.Merge(req, got, d.client.Now(), j.cfg.Keep)
+		if len(reqs) > 1 {
+			d.log.Info("backfill progress", "job", j.cfg.Name(), "page", i+1,
+				"pages", len(reqs), "candles", len(s.Candles), "keep", j.cfg.Keep)
+		}
+	}
+	res.added = len(s.Candles) - before
+	j.entry.FetchedAt = d.client.Now().UTC()
+	d.saveCache(j)
+	meta := render.SeriesMeta{FetchedAt: j.entry.FetchedAt}
+	if err := d.pub.Series(*s, meta); err != nil {
+		return res, &fetch.Error{Class: fetch.ClassInternal, Msg: "publish: " + err.Error()}
+	}
+	return res, nil
+}
+
+// checkEmpty refuses an empty answer for a range that holds the current
+// candle, which a listed symbol always has: taking it would record the
+// range as a gap. A series with no candles yet is a new listing, and an
+// empty answer there means no data.
+func checkEmpty(req kline.Request, got []kline.Candle, s *kline.Series, now time.Time) error {
+	if len(got) > 0 || len(s.Candles) == 0 {
+		return nil
+	}
+	end := s.Interval.Add(req.Start, req.Limit)
+	if now.Before(end) {
+		return &fetch.Error{Class: fetch.ClassBadAnswer, Status: 200, Msg: fmt.Sprintf(
+			"no candles from %s on, though the current candle must exist",
+			req.Start.UTC().Format(time.RFC3339))}
+	}
+	return nil
+}
+
+func (d *Daemon) saveCache(j *klinesJob) {
+	if err := d.store.Save(j.entry); err != nil {
+		d.log.Error("save cache; the next run fetches again", "job", j.cfg.Name(), "err", err)
+	}
+}
+
+// record updates the job's status after a run.
+func (d *Daemon) record(j *klinesJob, res result, err error, started time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	now := d.client.Now().UTC()
+	st := &j.st
+	st.LastRun = &now
+	st.Candles = len(j.entry.Series.Candles)
+	took := time.Since(started).Round(time.Millisecond)
+	if err == nil {
+		st.LastSuccess = &now
+		st.LastError, st.ErrorClass = "", ""
+		st.ConsecutiveFailures = 0
+		st.StaleSince = nil
+		d.log.Info("klines run", "job", j.cfg.Name(), "requests", res.requests,
+			"weight", res.weight, "received", res.received, "added", res.added,
+			"candles", st.Candles, "took", took)
+		return
+	}
+	st.LastError = err.Error()
+	st.ErrorClass = fetch.ClassOf(err)
+	st.ConsecutiveFailures++
+	if st.StaleSince == nil {
+		since := now
+		if st.LastSuccess != nil {
+			since = *st.LastSuccess
+		}
+		st.StaleSince = &since
+	}
+	switch {
+	case errors.Is(err, fetch.ErrUnknownSymbol), errors.Is(err, fetch.ErrBadInterval):
+		st.Disabled = "the exchange refused it: " + err.Error()
+		d.log.Warn("job disabled; fix the config and restart", "job", j.cfg.Name(), "err", err)
+	case errors.Is(err, fetch.ErrPaused):
+		d.log.Warn("klines run skipped", "job", j.cfg.Name(), "class", st.ErrorClass,
+			"err", err, "requests", res.requests)
+	default:
+		d.log.Error("klines run failed; last published files kept",
+			"job", j.cfg.Name(), "class", st.ErrorClass, "err", err,
+			"requests", res.requests, "weight", res.weight, "failures", st.ConsecutiveFailures)
+	}
+}
+
+// statusOf returns a copy of the job's status.
+func (j *klinesJob) statusOf() status.Job {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.st
+}
