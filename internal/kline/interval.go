@@ -23,9 +23,9 @@ var fixedLength = map[Interval]time.Duration{
 	"1d": 24 * time.Hour, "3d": 72 * time.Hour, "1w": 7 * 24 * time.Hour,
 }
 
-// weekOffset moves week boundaries from the epoch's Thursday to Monday, where
+// weekOffset moves week boundaries from the epoch (a Thursday) to Monday, where
 // the exchange starts its weekly candles.
-const weekOffset = 4 * 24 * time.Hour
+const weekOffset = 3 * 24 * time.Hour
 
 // ParseInterval returns the interval named s, or an error listing the valid
 // names when the exchange does not serve it.
@@ -65,10 +65,17 @@ func (iv Interval) OpenTime(t time.Time) time.Time {
 	switch iv {
 	case "1M":
 		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-	case "1w":
-		return t.Add(weekOffset).Truncate(fixedLength[iv]).Add(-weekOffset)
 	}
-	return t.Truncate(fixedLength[iv])
+	// Candles are aligned to the Unix epoch (time.Truncate counts from
+	// year 1, which would shift 3d candles).
+	step := fixedLength[iv].Milliseconds()
+	off := int64(0)
+	if iv == "1w" {
+		off = weekOffset.Milliseconds()
+	}
+	ms := t.UnixMilli() + off
+	ms -= ((ms % step) + step) % step
+	return time.UnixMilli(ms - off).UTC()
 }
 
 // Next returns the open time of the candle after the one that opens at open.

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"snapshotter/internal/clock"
+	"snapshotter/internal/config"
+	"snapshotter/internal/exchange"
+	"snapshotter/internal/kline"
+)
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "public", "output `folder` for the published files")
+	state := fs.String("state", "state/demo", "state `folder` for the cache")
+	serve := fs.String("serve", "127.0.0.1:8080",
+		"serve the output folder at this loopback `address` (empty: don't)")
+	echarts := fs.String("echarts", config.Default().Output.EChartsJS,
+		"the ECharts `script` installed by make assets")
+	duration := fs.Duration("for", 0, "stop after this long (0: run until Ctrl-C)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: snapshotter demo [flags]\n\n"+
+			"Starts a built-in exchange on loopback that generates markets, runs the\n"+
+			"daemon against it and serves the published folder. Nothing leaves this machine.")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+
+	ex := exchange.New(exchange.Config{})
+	base, err := ex.Start()
+	if err != nil {
+		fmt.Fprintln(stderr, "snapshotter demo: start built-in exchange:", err)
+		return exitStartUp
+	}
+	defer ex.Close()
+
+	cfg := demoConfig(base, *out, *state, *echarts)
+	log := newLogger(cfg.Log, stderr)
+	d, err := wire(cfg, clock.Real{}, log)
+	if err != nil {
+		log.Error("start", "err", err)
+		return exitStartUp
+	}
+
+	fmt.Fprintf(stdout, "Built-in exchange on %s (loopback only).\n", base)
+	fmt.Fprintf(stdout, "Publishing into %s/: open %s/index.html in a browser,\n", *out, *out)
+	if *serve != "" {
+		addr, stop, err := serveDir(*out, *serve)
+		if err != nil {
+			fmt.Fprintln(stderr, "snapshotter demo: serve:", err)
+			return exitStartUp
+		}
+		defer stop()
+		fmt.Fprintf(stdout, "or http://%s/ (a static server, like nginx would be).\n", addr)
+	}
+	fmt.Fprintln(stdout, "Snapshots: "+*out+"/data/status.json, "+*out+"/data/klines/*.json. "+
+		"Ctrl-C stops.")
+
+	if err := d.Run(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Error("daemon stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// demoConfig charts a few of the built-in markets, 1-minute ones so the
+// pages change while you watch, and one being settled, which the daemon
+// reports and leaves out.
+func demoConfig(base, out, state, echarts string) config.Config {
+	cfg := config.Default()
+	cfg.Exchange.BaseURL = base
+	cfg.Output.Dir = out
+	cfg.Output.EChartsJS = echarts
+	cfg.State.Dir = state
+	cfg.Schedule.Delay = config.Duration{Duration: time.Second}
+	charts := []struct {
+		symbol string
+		iv     kline.Interval
+		keep   int
+	}{
+		{"BTCUSDT", "1m", 240},
+		{"ETHUSDT", "1m", 240},
+		{"币安人生USDT", "1m", 120},
+		{"BTCUSDT", "1h", 500},
+		{"ETHUSDT", "5m", 288},
+		{"ASTERUSDT", "15m", 672},
+		{"OLDCOINUSDT", "1h", 100},
+	}
+	for _, c := range charts {
+		cfg.Klines = append(cfg.Klines, config.Klines{Symbol: c.symbol, Interval: c.iv,
+			Keep: c.keep})
+	}
+	return cfg
+}
+
+// serveDir serves dir read-only at addr, or at a free loopback port when
+// addr is taken.
+func serveDir(dir, addr string) (string, func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", nil, err
+		}
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)),
+		ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() { srv.Close() }, nil
+}

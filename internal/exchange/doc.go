@@ -1,0 +1,31 @@
+// Package exchange is a stand-in for the futures exchange's public REST API
+// (Aster, whose API copies Binance USDⓈ-M futures). Tests and the demo
+// command start it on loopback and point snapshotter at it.
+//
+// It imitates the exchange faithfully: it enforces the exchange's rules, not
+// only its answers. Every request is charged its documented weight against
+// the caller's IP for the current calendar minute and every answer carries
+// X-MBX-USED-WEIGHT-1M. A request that would pass the per-minute limit gets
+// HTTP 429; an IP that keeps sending after a 429 in the same minute is
+// banned with HTTP 418, for 2 minutes at first and twice as long for each
+// repeat offence, up to 3 days. Bad parameters get the exchange's error
+// codes and messages with HTTP 400. The endpoints served are ping, time,
+// exchangeInfo and klines, under both /fapi/v1/ and /fapi/v3/.
+//
+// Candles come from markets. A generated market computes them from the
+// symbol and the time alone, so the same question always gets the same
+// bytes, for any interval. A replay market serves a recorded klines file,
+// moved forward in time by whole intervals so that its newest candle is the
+// one open when the server starts, and continues with generated candles as
+// the clock moves on.
+//
+// Tests script failures with Server.Inject (an HTML 502 from a proxy, a 403
+// from a firewall), impose a ban with Server.Ban, and read what reached the
+// exchange with Server.Requests. Time is the Config's clock, so a fake clock
+// drives minutes, bans and the open candle without sleeping.
+//
+// Where the documentation is silent the server makes a choice and sticks to
+// it: /fapi/v1 and /fapi/v3 share one weight budget; answers with an error
+// code are charged like any other; requests refused with 429 or 418 are not
+// charged; and a klines request with an invalid limit costs weight 1.
+package exchange

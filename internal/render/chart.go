@@ -1,0 +1,283 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	ecrender "github.com/go-echarts/go-echarts/v2/render"
+	"github.com/go-echarts/go-echarts/v2/types"
+
+	"snapshotter/internal/kline"
+)
+
+// Chart colours. The canvas cannot read the page's CSS variables, so these
+// are picked to read on both the light and the dark page background.
+const (
+	upColor     = "#0ea371"
+	downColor   = "#e0444c"
+	axisColor   = "#8a939d"
+	gridColor   = "rgba(138, 147, 157, 0.22)"
+	openOpacity = 0.4
+)
+
+// chartID names the chart's element; a fixed ID keeps pages byte-stable
+// where go-echarts would pick a random one.
+const chartID = "kline"
+
+// tooltipJS shows one candle from snapshotRows, which the page fills with
+// the exchange's own strings: [label, open, high, low, close, volume,
+// closed]. Reading them there rather than from the chart keeps "0.0100"
+// from turning into 0.01 on screen.
+const tooltipJS = `function (ps) {
+	var p = Array.isArray(ps) ? ps[0] : ps;
+	var r = p ? snapshotRows[p.dataIndex] : null;
+	if (!r) { return ''; }
+	var s = '<b>' + r[0] + '</b>';
+	if (!r[6]) { s += ' &middot; <i>open, not closed</i>'; }
+	return s + '<br>O ' + r[1] + '<br>H ' + r[2] + '<br>L ' + r[3] +
+		'<br>C ' + r[4] + '<br>V ' + r[5];
+}`
+
+// volumeLabelJS shortens volume axis labels: 1234567 becomes 1.2M.
+const volumeLabelJS = `function (v) {
+	var a = Math.abs(v);
+	if (a >= 1e9) { return (v / 1e9).toFixed(1) + 'B'; }
+	if (a >= 1e6) { return (v / 1e6).toFixed(1) + 'M'; }
+	if (a >= 1e3) { return (v / 1e3).toFixed(1) + 'K'; }
+	return String(v);
+}`
+
+// resizeJS lets the chart follow the window, such as a phone turning.
+const resizeJS = `window.addEventListener('resize', function () {
+	%MY_ECHARTS%.resize();
+});`
+
+// builtChart is a rendered chart and what the page around it needs.
+type builtChart struct {
+	element, script string
+	// labels are the time-axis labels, one per candle.
+	labels []string
+	// rows feed the tooltip; see tooltipJS.
+	rows [][]any
+	// open is the index of a candle still open when fetched, or -1.
+	open int
+}
+
+// chart renders s as a go-echarts snippet: candles over a volume panel.
+func (r *Renderer) chart(s kline.Series) (builtChart, error) {
+	b := builtChart{open: -1}
+	for i, c := range s.Candles {
+		label := r.label(c.OpenTime)
+		b.labels = append(b.labels, label)
+		b.rows = append(b.rows, []any{
+			label, c.Open, c.High, c.Low, c.Close, c.Volume, c.Closed,
+		})
+		if !c.Closed {
+			b.open = i
+		}
+	}
+
+	k, err := r.newChart(s.Candles, b.labels, b.open)
+	if err != nil {
+		return b, err
+	}
+	snip, err := snippet(k)
+	if err != nil {
+		return b, err
+	}
+	b.element, b.script = snip.Element, snip.Script
+	return b, nil
+}
+
+// snippet turns go-echarts' panic on a template failure into an error.
+func snippet(k *charts.Kline) (snip ecrender.ChartSnippet, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("render chart: %v", p)
+		}
+	}()
+	return k.RenderSnippet(), nil
+}
+
+// newChart builds the chart option: the candles in grid 0, the volume in
+// grid 1 under them, both zoomed and panned together. Values go in as
+// json.Number so the exchange's strings reach the option unchanged.
+func (r *Renderer) newChart(cs []kline.Candle, labels []string, open int) (*charts.Kline, error) {
+	candles := make([]opts.KlineData, len(cs))
+	volumes := make([]opts.BarData, len(cs))
+	for i, c := range cs {
+		// ECharts wants open, close, low, high: not the exchange's order.
+		candles[i] = opts.KlineData{Value: []any{
+			json.Number(c.Open), json.Number(c.Close),
+			json.Number(c.Low), json.Number(c.High),
+		}}
+		up, err := closedUp(c)
+		if err != nil {
+			return nil, fmt.Errorf("candle %d: %w", i, err)
+		}
+		style := &opts.ItemStyle{Color: downColor, Opacity: opts.Float(0.75)}
+		if up {
+			style.Color = upColor
+		}
+		if !c.Closed {
+			style.Opacity = opts.Float(openOpacity)
+		}
+		volumes[i] = opts.BarData{Value: json.Number(c.Volume), ItemStyle: style}
+	}
+
+	k := charts.NewKLine()
+	k.SetGlobalOptions(r.globalOpts(len(cs))...)
+	k.ExtendXAxis(categoryAxis(1, labels, true))
+	k.ExtendYAxis(opts.YAxis{
+		GridIndex: 1, Position: "right", SplitNumber: 2,
+		AxisLabel: &opts.AxisLabel{
+			Color: axisColor, Formatter: opts.FuncOpts(volumeLabelJS),
+		},
+		SplitLine: &opts.SplitLine{Show: opts.Bool(false)},
+	})
+	k.SetXAxis(labels)
+
+	// Only the local script is listed; go-echarts would otherwise name
+	// its default host, which an offline browser cannot reach.
+	k.JSAssets.Clear()
+	k.JSAssets.Add(r.script)
+	k.AddJSFuncStrs(types.FuncStr(resizeJS))
+	k.Accept(extraOptions{})
+
+	k.AddSeries("price", candles, candleSeriesOpts(cs, open)...)
+	bar := charts.NewBar()
+	bar.AddSeries("volume", volumes, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+		s.XAxisIndex, s.YAxisIndex = 1, 1
+	}))
+	k.Overlap(bar)
+	return k, nil
+}
+
+// globalOpts lays out two grids sharing one zoom, showing the newest 150
+// candles at first.
+func (r *Renderer) globalOpts(n int) []charts.GlobalOpts {
+	start := float32(0)
+	if n > 150 {
+		start = 100 - float32(150*100)/float32(n)
+	}
+	both := []int{0, 1}
+	return []charts.GlobalOpts{
+		charts.WithInitializationOpts(opts.Initialization{
+			ChartID: chartID, Width: "100%", Height: "72vh",
+			// An empty host would get go-echarts' default one.
+			AssetsHost: assetsHost, PageTitle: "snapshotter",
+		}),
+		charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{
+			Show: opts.Bool(true), Trigger: "axis",
+			AxisPointer: &opts.AxisPointer{Type: "cross"},
+			Formatter:   opts.FuncOpts(tooltipJS),
+		}),
+		charts.WithAxisPointerOpts(&opts.AxisPointer{
+			Link: []opts.AxisPointerLink{{XAxisIndex: both}},
+		}),
+		charts.WithGridOpts(
+			opts.Grid{Left: "8", Right: "64", Top: "12", Bottom: "34%"},
+			opts.Grid{Left: "8", Right: "64", Top: "70%", Bottom: "76"},
+		),
+		charts.WithXAxisOpts(categoryAxis(0, nil, false)),
+		charts.WithYAxisOpts(opts.YAxis{
+			Scale: opts.Bool(true), Position: "right",
+			AxisLabel: &opts.AxisLabel{Color: axisColor},
+			SplitLine: &opts.SplitLine{
+				Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: gridColor},
+			},
+		}),
+		charts.WithDataZoomOpts(
+			opts.DataZoom{Type: "inside", XAxisIndex: both, Start: start, End: 100},
+			opts.DataZoom{Type: "slider", XAxisIndex: both, Start: start, End: 100},
+		),
+	}
+}
+
+// categoryAxis is the time axis of one grid. Labels are made in Go: an
+// ECharts time axis would show each browser's own zone. Only the lower
+// grid prints them.
+func categoryAxis(grid int, labels []string, showLabels bool) opts.XAxis {
+	ax := opts.XAxis{
+		Type: "category", GridIndex: grid, Data: labels,
+		AxisLine:  &opts.AxisLine{LineStyle: &opts.LineStyle{Color: axisColor}},
+		AxisTick:  &opts.AxisTick{Show: opts.Bool(showLabels)},
+		AxisLabel: &opts.AxisLabel{Show: opts.Bool(showLabels), Color: axisColor},
+	}
+	if grid == 0 {
+		// Data of axis 0 is set by SetXAxis.
+		ax.Data = nil
+	}
+	return ax
+}
+
+// candleSeriesOpts colours up and down candles and pins "open" above a
+// candle that had not closed when fetched.
+func candleSeriesOpts(cs []kline.Candle, open int) []charts.SeriesOpts {
+	o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{
+		Color: upColor, Color0: downColor,
+		BorderColor: upColor, BorderColor0: downColor,
+	})}
+	if open < 0 {
+		return o
+	}
+	return append(o, charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
+		Name:       "open",
+		Coordinate: []any{open, json.Number(cs[open].High)},
+		Symbol:     "pin",
+		SymbolSize: 38,
+		Label: &opts.Label{
+			Show: opts.Bool(true), Formatter: "open", FontSize: 10, Color: "#fff",
+		},
+		ItemStyle: &opts.ItemStyle{Color: axisColor},
+	}))
+}
+
+// closedUp reports whether a candle closed at or above its open, comparing
+// the decimal strings exactly.
+func closedUp(c kline.Candle) (bool, error) {
+	o, ok := new(big.Rat).SetString(c.Open)
+	if !ok {
+		return false, fmt.Errorf("open %q is not a decimal", c.Open)
+	}
+	cl, ok := new(big.Rat).SetString(c.Close)
+	if !ok {
+		return false, fmt.Errorf("close %q is not a decimal", c.Close)
+	}
+	return cl.Cmp(o) >= 0, nil
+}
+
+// extraOptions adds the ECharts options go-echarts v2.6.7 has no field for:
+// a tooltip kept inside the chart, which matters on a narrow phone, and a
+// slim zoom slider at the very bottom.
+type extraOptions struct {
+	charts.BaseConfigurationVisitor
+}
+
+func (extraOptions) VisitTooltipOpt(t opts.Tooltip) any {
+	return struct {
+		opts.Tooltip
+		Confine bool `json:"confine"`
+	}{t, true}
+}
+
+func (extraOptions) VisitDataZooms(dz []opts.DataZoom) any {
+	type slider struct {
+		opts.DataZoom
+		Height int `json:"height,omitempty"`
+		Bottom int `json:"bottom,omitempty"`
+	}
+	out := make([]slider, len(dz))
+	for i, z := range dz {
+		out[i] = slider{DataZoom: z}
+		if z.Type == "slider" {
+			out[i].Height, out[i].Bottom = 22, 8
+		}
+	}
+	return out
+}

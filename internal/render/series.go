@@ -1,0 +1,222 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"path/filepath"
+	"time"
+
+	"snapshotter/internal/atomicfile"
+	"snapshotter/internal/kline"
+)
+
+// SeriesMeta is what the daemon knows about a series besides its candles.
+type SeriesMeta struct {
+	// FetchedAt is the time of the last successful answer from the
+	// exchange for this series; zero means never.
+	FetchedAt time.Time
+	// Stale is set while the series is no longer being refreshed.
+	Stale bool
+	// StaleSince is when the series stopped being refreshed; nil when
+	// unknown or fresh.
+	StaleSince *time.Time
+}
+
+// Series publishes one series: first data/klines/<name>.json, then the
+// chart page <name>.html, where name is SeriesName. Both are built before
+// either is written, so a series that cannot be rendered, such as one with a
+// price that is not a plain decimal, leaves the published files as they
+// were. When the JSON cannot be written, the page is not touched.
+func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
+	if err := checkSeries(s.Symbol, s.Interval); err != nil {
+		return fmt.Errorf("render series: %w", err)
+	}
+	name := SeriesName(s.Symbol, s.Interval)
+
+	data, err := encodeSnapshot(s, m)
+	if err != nil {
+		return fmt.Errorf("render series %s: %w", name, err)
+	}
+	page, err := r.seriesPage(s, m)
+	if err != nil {
+		return fmt.Errorf("render series %s: %w", name, err)
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	jsonPath := filepath.Join(r.dir, "data", "klines", name+".json")
+	if err := atomicfile.Write(jsonPath, data, filePerm); err != nil {
+		return fmt.Errorf("publish series %s: %w", name, err)
+	}
+	htmlPath := filepath.Join(r.dir, name+".html")
+	if err := atomicfile.Write(htmlPath, page, filePerm); err != nil {
+		return fmt.Errorf("publish page %s: %w", name, err)
+	}
+	return nil
+}
+
+// encodeSnapshot writes the series' JSON: a few header fields, then one
+// candle per line, which keeps a 1500-candle file readable and small. The
+// candles are kline.Candle's own JSON, so every decimal string is copied
+// byte for byte.
+func encodeSnapshot(s kline.Series, m SeriesMeta) ([]byte, error) {
+	for i, c := range s.Candles {
+		if err := checkCandle(c); err != nil {
+			return nil, fmt.Errorf("candle %d: %w", i, err)
+		}
+	}
+	gaps := s.Gaps
+	if gaps == nil {
+		gaps = []kline.Gap{}
+	}
+	head := []struct {
+		key string
+		val any
+	}{
+		{"symbol", s.Symbol},
+		{"interval", s.Interval},
+		{"fetched_at", utcOrNil(&m.FetchedAt)},
+		{"stale", m.Stale},
+		{"stale_since", utcOrNil(m.StaleSince)},
+		{"count", len(s.Candles)},
+		{"gaps", gaps},
+	}
+
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	for _, f := range head {
+		v, err := json.Marshal(f.val)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", f.key, err)
+		}
+		fmt.Fprintf(&b, "  %q: %s,\n", f.key, v)
+	}
+	b.WriteString(`  "candles": [`)
+	for i, c := range s.Candles {
+		v, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("encode candle %d: %w", i, err)
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n    ")
+		b.Write(v)
+	}
+	if len(s.Candles) > 0 {
+		b.WriteString("\n  ")
+	}
+	b.WriteString("]\n}\n")
+	return b.Bytes(), nil
+}
+
+// utcOrNil returns t in UTC, or nil for a nil or zero time so that JSON
+// shows null rather than year 1.
+func utcOrNil(t *time.Time) *time.Time {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// checkCandle refuses values that are not plain decimals. They would be
+// invalid as JSON numbers in the chart, and go-echarts drops an option it
+// cannot encode without a word, which would publish an empty chart.
+func checkCandle(c kline.Candle) error {
+	fields := []struct{ name, val string }{
+		{"open", c.Open}, {"high", c.High}, {"low", c.Low},
+		{"close", c.Close}, {"volume", c.Volume},
+	}
+	for _, f := range fields {
+		if !kline.ValidDecimal(f.val) {
+			return fmt.Errorf("%s %q is not a decimal", f.name, f.val)
+		}
+	}
+	return nil
+}
+
+// seriesPage is the view series.html is filled from.
+type seriesPage struct {
+	Title, Symbol, Interval string
+	Zone                    string
+	// Script, Index and Data are URLs relative to the output folder.
+	Script, Index, Data string
+
+	Count       int
+	First, Last string
+	FetchedAt   string
+	Stale       bool
+	StaleSince  string
+	// Open is the label of a candle still open when fetched, if any.
+	Open     string
+	GapCount int
+	Gaps     []string
+
+	Chart, ChartScript template.HTML
+	Rows               [][]any
+
+	Version, Generated string
+}
+
+func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
+	ch, err := r.chart(s)
+	if err != nil {
+		return nil, err
+	}
+	v := seriesPage{
+		Title:       SeriesName(s.Symbol, s.Interval) + " · snapshotter",
+		Symbol:      s.Symbol,
+		Interval:    string(s.Interval),
+		Zone:        r.zone(),
+		Script:      r.script,
+		Index:       "index.html",
+		Data:        DataURL(s.Symbol, s.Interval),
+		Count:       len(s.Candles),
+		FetchedAt:   r.clock(m.FetchedAt),
+		Stale:       m.Stale,
+		GapCount:    len(s.Gaps),
+		Chart:       template.HTML(ch.element),
+		ChartScript: template.HTML(ch.script),
+		Rows:        ch.rows,
+		Version:     r.version,
+	}
+	if v.FetchedAt == "" {
+		v.FetchedAt = "never"
+	}
+	if m.StaleSince != nil {
+		v.StaleSince = r.clock(*m.StaleSince)
+	}
+	if n := len(ch.labels); n > 0 {
+		v.First, v.Last = ch.labels[0], ch.labels[n-1]
+	}
+	if ch.open >= 0 {
+		v.Open = ch.labels[ch.open]
+	}
+	for _, g := range s.Gaps {
+		v.Gaps = append(v.Gaps, r.gapText(g))
+	}
+
+	var b bytes.Buffer
+	if err := r.seriesTpl.Execute(&b, v); err != nil {
+		return nil, fmt.Errorf("execute series template: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// gapText describes a gap by the open times it spans, both included.
+func (r *Renderer) gapText(g kline.Gap) string {
+	from := r.label(g.From)
+	if g.To == g.From {
+		return from
+	}
+	return from + " to " + r.label(g.To)
+}
+
+// label formats an open time in epoch milliseconds for the time axis.
+func (r *Renderer) label(ms int64) string {
+	return time.UnixMilli(ms).In(r.loc).Format(labelLayout)
+}
