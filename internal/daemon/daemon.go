@@ -281,7 +281,9 @@ func (d *Daemon) publishStatus() {
 		Version: d.version, Budget: b, Pause: p}
 	for _, j := range d.jobs {
 		js := j.statusOf()
-		js.NextRun = d.nextRun(j)
+		if js.Disabled == "" {
+			js.NextRun = d.nextRun(j)
+		}
 		st.Jobs = append(st.Jobs, js)
 	}
 	if err := d.pub.Status(st); err != nil {
