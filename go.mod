@@ -3,7 +3,7 @@ module snapshotter
 go 1.26.8
 
 require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
-	github.com/go-echarts/go-echarts/v2 v2.6.7 // indirect
-	github.com/robfig/cron/v3 v3.0.1 // indirect
+	github.com/BurntSushi/toml v1.6.0
+	github.com/go-echarts/go-echarts/v2 v2.6.7
+	github.com/robfig/cron/v3 v3.0.1
 )

@@ -32,9 +32,9 @@ var waves = []struct {
 	amp    float64
 }{
 	{17 * 24 * time.Hour, 0.08},
-	{74 * time.Hour, 0.035},
-	{9*time.Hour + 41*time.Minute, 0.012},
-	{83 * time.Minute, 0.004},
+	{74 * time.Hour, 0.012},
+	{9*time.Hour + 41*time.Minute, 0.005},
+	{83 * time.Minute, 0.002},
 }
 
 // noises are the smooth random moves of the log price: the spacing of the
@@ -46,7 +46,7 @@ var noises = []struct {
 	{time.Minute, 0.0006},
 	{12 * time.Minute, 0.0018},
 	{3 * time.Hour, 0.007},
-	{36 * time.Hour, 0.03},
+	{36 * time.Hour, 0.02},
 }
 
 // samples is how many points of the path each candle's high and low look

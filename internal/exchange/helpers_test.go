@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
 	"snapshotter/internal/clock"
+	"snapshotter/internal/kline"
 )
 
 // t0 is the fake exchange time most tests start at: 12:34:10 UTC.
@@ -91,12 +93,18 @@ func ms(hour, minute int) int64 {
 }
 
 func msStr(hour, minute int) string {
-	return strconvI(ms(hour, minute))
+	return strconv.FormatInt(ms(hour, minute), 10)
 }
 
-func strconvI(n int64) string { return json.Number(itoa(n)).String() }
-
-func itoa(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+// candles parses a klines answer as the product would at now.
+func candles(t *testing.T, a answer, now time.Time) []kline.Candle {
+	t.Helper()
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d, body %s", a.status, a.body)
+	}
+	cs, err := kline.ParseRows(a.body, now)
+	if err != nil {
+		t.Fatalf("parse klines: %v", err)
+	}
+	return cs
 }

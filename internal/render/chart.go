@@ -209,6 +209,11 @@ func categoryAxis(grid int, labels []string, showLabels bool) opts.XAxis {
 		AxisTick:  &opts.AxisTick{Show: opts.Bool(showLabels)},
 		AxisLabel: &opts.AxisLabel{Show: opts.Bool(showLabels), Color: axisColor},
 	}
+	if !showLabels {
+		// The lower axis labels the crosshair; a second label would
+		// cover the volume scale.
+		ax.AxisPointer = &opts.AxisPointer{Label: &opts.Label{Show: opts.Bool(false)}}
+	}
 	if grid == 0 {
 		// Data of axis 0 is set by SetXAxis.
 		ax.Data = nil

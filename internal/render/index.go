@@ -34,7 +34,8 @@ func (r *Renderer) Status(st status.Status) error {
 	if err := atomicfile.Write(jsonPath, data, filePerm); err != nil {
 		return fmt.Errorf("publish status: %w", err)
 	}
-	if err := atomicfile.Write(filepath.Join(r.dir, "index.html"), page.Bytes(), filePerm); err != nil {
+	htmlPath := filepath.Join(r.dir, "index.html")
+	if err := atomicfile.Write(htmlPath, page.Bytes(), filePerm); err != nil {
 		return fmt.Errorf("publish index: %w", err)
 	}
 	return nil
