@@ -17,9 +17,8 @@ import (
 // looks like a market at any zoom.
 type generator struct {
 	seed      uint64
-	level     float64 // price at anchor, or the typical price
-	anchor    int64   // epoch ms where the path passes through level
-	anchored  bool
+	level     float64 // price at the anchor, or the typical price
+	offset    float64 // log path at the anchor; zero when not anchored
 	pricePrec int
 	qtyPrec   int
 	// quotePerMinute is the market's typical traded value per minute.
@@ -67,17 +66,13 @@ func newGenerator(symbol string, level float64, pricePrec, qtyPrec int) generato
 // anchoredAt returns the same path moved so that it passes through price
 // at t, for continuing a recording.
 func (g generator) anchoredAt(price float64, t time.Time) generator {
-	g.level, g.anchor, g.anchored = price, t.UnixMilli(), true
+	g.level, g.offset = price, g.logPath(t.UnixMilli())
 	return g
 }
 
 // price is the path at epoch milliseconds ms.
 func (g generator) price(ms int64) float64 {
-	f := g.logPath(ms)
-	if g.anchored {
-		f -= g.logPath(g.anchor)
-	}
-	return g.level * math.Exp(f)
+	return g.level * math.Exp(g.logPath(ms)-g.offset)
 }
 
 func (g generator) logPath(ms int64) float64 {

@@ -42,10 +42,10 @@ func TestKlines_Paging(t *testing.T) {
 			[]string{"endTime", msStr(23, 0), "limit", "2"},
 			[]int64{ms(11, 0), ms(12, 0)}},
 		{"start in the future", Market{}, []string{"startTime", msStr(13, 0)}, []int64{}},
-		{"gap skipped forwards", Market{Gaps: []kline.Gap{{ms(10, 0), ms(10, 59)}}},
+		{"gap skipped forwards", gapMarket(ms(10, 0), ms(10, 59)),
 			[]string{"startTime", msStr(9, 0), "limit", "3"},
 			[]int64{ms(9, 0), ms(11, 0), ms(12, 0)}},
-		{"gap skipped backwards", Market{Gaps: []kline.Gap{{ms(10, 0), ms(11, 0)}}},
+		{"gap skipped backwards", gapMarket(ms(10, 0), ms(11, 0)),
 			[]string{"limit", "2"},
 			[]int64{ms(9, 0), ms(12, 0)}},
 		{"nothing before listing", Market{Listed: time.UnixMilli(ms(11, 0))},
@@ -63,7 +63,8 @@ func TestKlines_Paging(t *testing.T) {
 			m := tt.market
 			m.Symbol = "BTCUSDT"
 			s, _ := newTestServer(Config{Markets: []Market{m}}, t0)
-			got := openTimes(t, get(t, s, "/fapi/v1/klines", klinesQ("BTCUSDT", "1h", tt.pairs...)))
+			q := klinesQ("BTCUSDT", "1h", tt.pairs...)
+			got := openTimes(t, get(t, s, "/fapi/v1/klines", q))
 			if got == nil {
 				got = []int64{}
 			}
@@ -72,6 +73,11 @@ func TestKlines_Paging(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gapMarket is a market without candles opening in [from, to].
+func gapMarket(from, to int64) Market {
+	return Market{Gaps: []kline.Gap{{From: from, To: to}}}
 }
 
 func TestKlines_DefaultLimitIs500(t *testing.T) {

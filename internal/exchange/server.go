@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -36,8 +37,12 @@ type Config struct {
 	// Zero means 3 days.
 	MaxBan time.Duration
 	// BanAfter is how many 429 answers an IP may receive within one minute;
-	// its next request in that minute starts a ban. Zero means 1.
+	// its next request in that minute starts a ban. Zero means 1. Offences
+	// are remembered for the server's lifetime.
 	BanAfter int
+	// Logger gets one Debug line per request and a Warn line when a ban
+	// starts. Nil means no logging.
+	Logger *slog.Logger
 }
 
 // withDefaults fills the zero fields with the exchange's values.
@@ -63,6 +68,9 @@ func (c Config) withDefaults() Config {
 	if c.BanAfter <= 0 {
 		c.BanAfter = 1
 	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	return c
 }
 
@@ -77,6 +85,7 @@ type Server struct {
 	limiter  *limiter
 	faults   faultList
 	log      requestLog
+	logger   *slog.Logger
 
 	mu   sync.Mutex // guards http
 	http *http.Server
@@ -92,6 +101,7 @@ func New(cfg Config) *Server {
 		addr:    cfg.Addr,
 		limit:   cfg.WeightLimit,
 		limiter: newLimiter(cfg),
+		logger:  cfg.Logger,
 	}
 	s.markets = buildMarkets(cfg.Markets, cfg.Clock.Now())
 	s.bySymbol = make(map[string]*market, len(s.markets))
@@ -185,6 +195,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	adm := s.limiter.admit(rec.IP, weight, now)
 	rec.Used = adm.used
+	if !adm.banStarted.IsZero() {
+		s.logger.Warn("exchange banned ip", "ip", rec.IP, "until", adm.banStarted,
+			"path", rec.Path)
+	}
 	if adm.refusal != nil {
 		s.reply(w, rec, *adm.refusal)
 		return
@@ -203,6 +217,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reply(w http.ResponseWriter, rec Request, resp response) {
 	rec.Status = resp.status
 	s.log.add(rec)
+	s.logger.Debug("exchange request", "method", rec.Method, "path", rec.Path,
+		"query", rec.Query, "status", rec.Status, "weight", rec.Weight,
+		"used_weight", rec.Used, "injected", rec.Injected)
 
 	h := w.Header()
 	for k, vs := range resp.header {

@@ -37,8 +37,9 @@ type ipState struct {
 
 // admission is the limiter's verdict on one request.
 type admission struct {
-	used    int       // weight used this minute, for the header
-	refusal *response // nil when the request may go on
+	used       int       // weight used this minute, for the header
+	refusal    *response // nil when the request may go on
+	banStarted time.Time // end of the ban this request started, if any
 }
 
 func newLimiter(cfg Config) *limiter {
@@ -60,15 +61,15 @@ func (l *limiter) admit(ip string, weight int, now time.Time) admission {
 	st := l.state(ip, now)
 
 	if until := l.banEnd(st); now.Before(until) {
-		return admission{st.used, banned(st.used, until, now)}
+		return admission{used: st.used, refusal: banned(st.used, until, now)}
 	}
 	if st.refused >= l.banAfter {
 		until := l.ban(st, now)
-		return admission{st.used, banned(st.used, until, now)}
+		return admission{st.used, banned(st.used, until, now), until}
 	}
 	if st.used+weight > l.limit {
 		st.refused++
-		return admission{st.used, l.tooMany(ip, st.used, now)}
+		return admission{used: st.used, refusal: l.tooMany(ip, st.used, now)}
 	}
 	st.used += weight
 	return admission{used: st.used}
