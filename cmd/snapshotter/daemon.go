@@ -18,19 +18,13 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "config.toml", "configuration `file`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: snapshotter run -config FILE\n\n"+
-			"Runs the daemon: every chart is refreshed shortly after its candle closes,\n"+
+	path, code, ok := configFlag("run", args, stderr,
+		"Runs the daemon: every chart is refreshed shortly after its candle closes,\n"+
 			"within the weight budget; stops cleanly on SIGINT or SIGTERM.")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if !ok {
 		return code
 	}
-	d, log, code := build(*path, stderr)
+	d, log, code := build(path, stderr)
 	if d == nil {
 		return code
 	}
@@ -43,19 +37,13 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) int {
 }
 
 func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("once", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "config.toml", "configuration `file`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: snapshotter once -config FILE\n\n"+
-			"Runs every job once and exits: 0 when all succeeded, 1 when any failed,\n"+
+	path, code, ok := configFlag("once", args, stderr,
+		"Runs every job once and exits: 0 when all succeeded, 1 when any failed,\n"+
 			"3 when it could not start (exchange unreachable, or a ban still running).")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if !ok {
 		return code
 	}
-	d, log, code := build(*path, stderr)
+	d, log, code := build(path, stderr)
 	if d == nil {
 		return code
 	}
@@ -69,6 +57,19 @@ func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// configFlag parses the flags of a command that takes only -config.
+func configFlag(name string, args []string, stderr io.Writer, help string) (string, int, bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "config.toml", "configuration `file`")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: snapshotter %s -config FILE\n\n%s\n", name, help)
+		fs.PrintDefaults()
+	}
+	code, ok := parseFlags(fs, args)
+	return *path, code, ok
 }
 
 // build loads the configuration and wires the daemon's parts. On failure

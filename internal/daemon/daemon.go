@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -47,8 +48,9 @@ type Daemon struct {
 	started time.Time
 	jobs    []*klinesJob
 
-	statusMu sync.Mutex // one status write at a time
-	nextRun  func(*klinesJob) *time.Time
+	statusMu    sync.Mutex   // one status write at a time
+	pauseLogged atomic.Int64 // end of the last pause logged, epoch ms
+	nextRun     func(*klinesJob) *time.Time
 }
 
 // New returns a daemon for o.Config's jobs. It sends nothing.

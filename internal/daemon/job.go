@@ -133,8 +133,15 @@ func (d *Daemon) record(j *klinesJob, res result, err error, started time.Time) 
 		st.Disabled = "the exchange refused it: " + err.Error()
 		d.log.Warn("job disabled; fix the config and restart", "job", j.cfg.Name(), "err", err)
 	case errors.Is(err, fetch.ErrPaused):
-		d.log.Warn("klines run skipped", "job", j.cfg.Name(), "class", st.ErrorClass,
-			"err", err, "requests", res.requests)
+		// One line per pause, not one per chart and tick.
+		var fe *fetch.Error
+		errors.As(err, &fe)
+		if d.pauseLogged.Swap(fe.Until.UnixMilli()) != fe.Until.UnixMilli() {
+			d.log.Warn("exchange said stop; skipping every run until the pause ends",
+				"until", fe.Until.UTC().Format(time.RFC3339Nano), "class", st.ErrorClass)
+		} else {
+			d.log.Debug("klines run skipped: paused", "job", j.cfg.Name())
+		}
 	default:
 		d.log.Error("klines run failed; last published files kept",
 			"job", j.cfg.Name(), "class", st.ErrorClass, "err", err,
