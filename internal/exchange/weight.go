@@ -65,7 +65,8 @@ func (l *limiter) admit(ip string, weight int, now time.Time) admission {
 	}
 	if st.refused >= l.banAfter {
 		until := l.ban(st, now)
-		return admission{st.used, banned(st.used, until, now), until}
+		return admission{used: st.used, refusal: banned(st.used, until, now),
+			banStarted: until}
 	}
 	if st.used+weight > l.limit {
 		st.refused++

@@ -1,9 +1,12 @@
 package exchange
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -178,5 +181,17 @@ func TestServer_Ban(t *testing.T) {
 	reqs := s.Requests()
 	if len(reqs) != 2 || reqs[0].Status != 418 || reqs[0].Weight != 0 {
 		t.Errorf("log %+v, want a 418 charged nothing, then the ping", reqs)
+	}
+}
+
+func TestServer_LogsBanOnce(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, _ := newTestServer(Config{WeightLimit: 1, Logger: logger}, t0)
+	for range 4 {
+		get(t, s, "/fapi/v1/ping", nil)
+	}
+	if n := strings.Count(buf.String(), "exchange banned ip"); n != 1 {
+		t.Errorf("%d ban lines, want 1:\n%s", n, buf.String())
 	}
 }
