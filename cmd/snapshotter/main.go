@@ -6,6 +6,7 @@
 //
 //	snapshotter run -config FILE    the daemon
 //	snapshotter once -config FILE   every job once; exit 1 if any failed
+//	snapshotter plan -config FILE   the cost of a configuration, before running it
 //	snapshotter demo                the daemon against a built-in exchange
 //	snapshotter version
 package main
@@ -29,6 +30,7 @@ const usage = `snapshotter publishes exchange data as static files, on a budget.
 Usage:
   snapshotter run  -config FILE   run the daemon: each chart refreshed after its candle closes
   snapshotter once -config FILE   run every job once and exit (0: all succeeded, 1: some failed)
+  snapshotter plan -config FILE   print what each job costs and whether it fits the budget
   snapshotter demo [flags]        run the daemon against a built-in exchange on loopback
   snapshotter version             print the version
 
@@ -59,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(ctx, args[1:], stderr)
 	case "once":
 		return cmdOnce(ctx, args[1:], stderr)
+	case "plan":
+		return cmdPlan(args[1:], stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, args[1:], stdout, stderr)
 	case "version":

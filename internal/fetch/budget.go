@@ -73,6 +73,8 @@ type Budget struct {
 	pause  *status.Pause
 	probe  bool // the next request after a pause must be a light one
 	streak int  // 429s in a row
+	// reserve is weight per minute kept for work that is not Background.
+	reserve int
 }
 
 // NewBudget returns a budget, restoring a pause saved by an earlier process
@@ -99,6 +101,15 @@ func (b *Budget) SetLimit(limit int) {
 	b.limit = limit
 }
 
+// SetReserve keeps weight per minute for urgent work: Background work may
+// spend only the share minus the reserve. The daemon reserves its steady
+// runs' busiest minute, so a backfill never delays a chart's refresh.
+func (b *Budget) SetReserve(weight int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reserve = weight
+}
+
 // allowed returns this process's weight per minute. b.mu must be held.
 func (b *Budget) allowed() int { return int(b.share * float64(b.limit)) }
 
@@ -106,9 +117,13 @@ func (b *Budget) allowed() int { return int(b.share * float64(b.limit)) }
 // minute it waits once for the next minute; if it still does not fit, or
 // the exchange has told us to stop, it returns an *Error wrapping
 // ErrOverBudget or ErrPaused without waiting further.
+//
+// Work marked with Background may use only what is left after the reserve
+// set with SetReserve, so it is deferred before urgent work is.
 func (b *Budget) Acquire(ctx context.Context, weight int) error {
+	low := isBackground(ctx)
 	for waited := false; ; waited = true {
-		wait, err := b.try(weight, waited)
+		wait, err := b.try(weight, low, waited)
 		if err != nil || wait == 0 {
 			return err
 		}
@@ -118,7 +133,7 @@ func (b *Budget) Acquire(ctx context.Context, weight int) error {
 	}
 }
 
-func (b *Budget) try(weight int, waited bool) (time.Duration, error) {
+func (b *Budget) try(weight int, low, waited bool) (time.Duration, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
@@ -127,6 +142,10 @@ func (b *Budget) try(weight int, waited bool) (time.Duration, error) {
 	}
 	b.rollLocked(now)
 	allowed := b.allowed()
+	if low {
+		// Background work leaves the steady runs' weight untouched.
+		allowed = max(allowed-b.reserve, 0)
+	}
 	if weight > allowed {
 		return 0, &Error{Class: ClassBudget, err: ErrOverBudget, Msg: fmt.Sprintf(
 			"request weight %d exceeds this process's %d per minute", weight, allowed)}
@@ -334,4 +353,17 @@ func (b *Budget) restore() error {
 		os.Remove(b.path)
 	}
 	return nil
+}
+
+type backgroundKey struct{}
+
+// Background marks the requests made with ctx as deferrable: backfills and
+// gap repairs, which can wait a minute, unlike a chart's steady refresh.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+func isBackground(ctx context.Context) bool {
+	v, _ := ctx.Value(backgroundKey{}).(bool)
+	return v
 }

@@ -199,3 +199,34 @@ func TestKlinesWeight_Bands(t *testing.T) {
 		}
 	}
 }
+
+func TestBudget_BackgroundDeferredBeforeUrgent(t *testing.T) {
+	start := time.Date(2024, 1, 1, 12, 0, 10, 0, time.UTC)
+	b, fc := newTestBudget(t, start, "")
+	b.SetReserve(100) // of 480
+	bg := Background(context.Background())
+	for i := 0; i < 38; i++ { // 380 = 480 - 100
+		if err := b.Acquire(bg, 10); err != nil {
+			t.Fatalf("background call %d: %v", i, err)
+		}
+	}
+	if !fc.Now().Equal(start) {
+		t.Fatal("background work waited inside its part of the budget")
+	}
+	// Urgent work still gets the reserve in the same minute.
+	for i := 0; i < 10; i++ {
+		if err := b.Acquire(context.Background(), 10); err != nil {
+			t.Fatalf("urgent call %d: %v", i, err)
+		}
+	}
+	if !fc.Now().Equal(start) {
+		t.Error("urgent work was deferred while background work had run")
+	}
+	// More background work waits for the next minute.
+	if err := b.Acquire(bg, 10); err != nil {
+		t.Fatal(err)
+	}
+	if fc.Now().Before(start.Truncate(time.Minute).Add(time.Minute)) {
+		t.Error("background work ate into the reserve")
+	}
+}
