@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -99,14 +100,37 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, weight int)
 			return nil, err
 		}
 	}
-	if err := c.budget.Acquire(ctx, weight); err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			e.Path = path
+	for attempt := 0; ; attempt++ {
+		if err := c.budget.Acquire(ctx, weight); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Path = path
+			}
+			return nil, err
 		}
-		return nil, err
+		body, err := c.send(ctx, path, q, weight)
+		if err == nil || ClassOf(err) != ClassNetwork || attempt == maxRetries {
+			return body, err
+		}
+		wait := backoff(attempt)
+		c.log.Warn("no answer; retrying", "path", path, "attempt", attempt+1,
+			"retry_in", wait, "err", err)
+		if err := c.clock.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
 	}
-	return c.send(ctx, path, q, weight)
+}
+
+// maxRetries bounds the retries of a request that got no answer (a
+// timeout, a reset connection); each retry is granted by the budget again.
+const maxRetries = 2
+
+// backoff returns the wait before retry attempt+1: 1 s, then 2 s, each
+// jittered by up to ±50% so that processes sharing an IP do not retry in
+// step.
+func backoff(attempt int) time.Duration {
+	base := time.Second << attempt
+	return base/2 + rand.N(base)
 }
 
 // probe sends one light request after a pause, so that the first thing the

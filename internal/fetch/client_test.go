@@ -244,3 +244,43 @@ func TestClient_LimitFromExchangeInfo(t *testing.T) {
 		t.Errorf("status of 币安人生USDT = %q", info.Status["币安人生USDT"])
 	}
 }
+
+func TestClient_NetworkFailureRetriedBounded(t *testing.T) {
+	for _, tt := range []struct {
+		drops     int
+		wantErr   bool
+		wantSends int
+	}{
+		{drops: 2, wantErr: false, wantSends: 3},
+		{drops: 10, wantErr: true, wantSends: 3},
+	} {
+		fc := clock.NewFake(noon)
+		ex := exchange.New(exchange.Config{Clock: fc})
+		base, err := ex.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ex.Close()
+		c, _ := fetch.New(fetch.Options{BaseURL: base, HTTP: fetch.NewHTTPClient(time.Second,
+			"t"), Clock: fc, Share: 0.2, IPMargin: 0.9})
+		ex.Inject(exchange.Fault{Path: "/fapi/v1/klines", Drop: true, Times: tt.drops})
+		_, err = c.Klines(context.Background(), "BTCUSDT", "1m", noon, 1)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%d drops: err = %v, want error %v", tt.drops, err, tt.wantErr)
+		}
+		if tt.wantErr && fetch.ClassOf(err) != fetch.ClassNetwork {
+			t.Errorf("class %q, want network", fetch.ClassOf(err))
+		}
+		if n := len(ex.Requests()); n != tt.wantSends {
+			t.Errorf("%d drops: %d requests, want %d", tt.drops, n, tt.wantSends)
+		}
+		// Two jittered waits: 0.5–1.5 s, then 1–3 s.
+		if waited := fc.Now().Sub(noon); waited < 1500*time.Millisecond ||
+			waited > 4500*time.Millisecond {
+			t.Errorf("waited %v between attempts, want 1.5 s to 4.5 s", waited)
+		}
+		if _, w := c.Sent(); w != int64(tt.wantSends) {
+			t.Errorf("budget counted weight %d, want %d (every attempt)", w, tt.wantSends)
+		}
+	}
+}

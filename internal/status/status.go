@@ -16,7 +16,10 @@ type Status struct {
 	// Pause is set while every upstream request is stopped: a ban (418),
 	// a rate limit (429) or a block by the exchange's firewall (403).
 	Pause *Pause `json:"pause"`
-	Jobs  []Job  `json:"jobs"`
+	// Requests and Weight count what was sent upstream since the start.
+	Requests int64 `json:"requests"`
+	Weight   int64 `json:"weight"`
+	Jobs     []Job `json:"jobs"`
 }
 
 // Budget is the request weight of the current calendar minute.
