@@ -47,8 +47,10 @@ type indexPage struct {
 	Generated, Started string
 	Version            string
 	Pause              *pauseView
-	Budget             budgetView
-	Jobs               []jobView
+	// Stale names the jobs whose published data is stale, with since when.
+	Stale  []string
+	Budget budgetView
+	Jobs   []jobView
 }
 
 type pauseView struct {
@@ -97,6 +99,11 @@ func (r *Renderer) indexView(st status.Status) indexPage {
 			Until:  r.clock(p.Until),
 			Left:   relative(now, p.Until),
 			Reason: p.Reason,
+		}
+	}
+	for _, j := range st.Jobs {
+		if j.StaleSince != nil && j.Disabled == "" {
+			v.Stale = append(v.Stale, fmt.Sprintf("%s (since %s)", j.Name, r.clock(*j.StaleSince)))
 		}
 	}
 	for _, j := range st.Jobs {

@@ -106,6 +106,8 @@ func TestStatus_IndexShowsState(t *testing.T) {
 			"DISABLED", "the exchange does not list OLDUSDT",
 			"<dt>next run</dt><dd class=\"num\">2023-11-14 22:24:05</dd>",
 			"snapshotter v0.1.0",
+			"<strong>Stale data</strong>: 1 chart could not be\n  refreshed",
+			"klines 币安人生USDT 1h (since 2023-11-14 21:20:05).",
 		}},
 		{"Asia/Shanghai", shanghai, []string{
 			"times in Asia/Shanghai",
@@ -139,6 +141,15 @@ func TestStatus_NoBannerWithoutPause(t *testing.T) {
 	page := read(t, filepath.Join(dir, "index.html"))
 	if strings.Contains(page, `class="banner"`) {
 		t.Error("index shows a pause banner without a pause")
+	}
+	for i := range st.Jobs {
+		st.Jobs[i].StaleSince = nil
+	}
+	if err := r.Status(st); err != nil {
+		t.Fatal(err)
+	}
+	if page := read(t, filepath.Join(dir, "index.html")); strings.Contains(page, "Stale data") {
+		t.Error("index shows a stale banner with every chart fresh")
 	}
 }
 
