@@ -104,6 +104,10 @@ func (d *Daemon) checkListed(j *klinesJob, info fetch.Info) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.refused != "" {
+		// exchangeInfo listing the symbol does not undo the refusal.
+		return
+	}
 	if reason == "" {
 		j.st.Disabled = ""
 		return
@@ -195,8 +199,8 @@ func (d *Daemon) Once(ctx context.Context) (failed int, err error) {
 // close of its candles until ctx is done. Running jobs finish or are
 // abandoned with nothing half-written.
 func (d *Daemon) Run(ctx context.Context) error {
-	if err := d.prepareUntilReady(ctx); err != nil {
-		return err
+	if !d.prepareUntilReady(ctx) {
+		return nil // stopped while starting; nothing ran yet
 	}
 	c := cron.New(cron.WithLocation(time.UTC),
 		cron.WithChain(cron.Recover(cronLogger{d.log})))
@@ -209,10 +213,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	c.Schedule(cron.Every(time.Hour), cron.FuncJob(func() { d.refreshInfo(ctx) }))
 	d.nextRun = func(j *klinesJob) *time.Time {
-		t := c.Entry(ids[j]).Next.UTC()
+		t := c.Entry(ids[j]).Next
 		if t.IsZero() {
 			return nil
 		}
+		// cron counts on the host's clock; the status shows the exchange's.
+		t = t.Add(offset()).UTC()
 		return &t
 	}
 	c.Start()
@@ -234,12 +240,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return nil
 }
 
-func (d *Daemon) prepareUntilReady(ctx context.Context) error {
+// prepareUntilReady retries Prepare until it succeeds, and reports false
+// when ctx was done first.
+func (d *Daemon) prepareUntilReady(ctx context.Context) bool {
 	backoff := 10 * time.Second
 	for {
 		err := d.Prepare(ctx)
-		if err == nil || ctx.Err() != nil {
-			return ctx.Err()
+		if ctx.Err() != nil {
+			return false
+		}
+		if err == nil {
+			return true
 		}
 		wait := backoff
 		var fe *fetch.Error
@@ -254,7 +265,7 @@ func (d *Daemon) prepareUntilReady(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return false
 		case <-t.C:
 		}
 	}
@@ -281,6 +292,7 @@ func (d *Daemon) publishStatus() {
 	b, p := d.client.Budget().Snapshot()
 	st := status.Status{GeneratedAt: d.client.Now().UTC(), StartedAt: d.started,
 		Version: d.version, Budget: b, Pause: p}
+	st.Requests, st.Weight = d.client.Sent()
 	for _, j := range d.jobs {
 		js := j.statusOf()
 		if js.Disabled == "" {

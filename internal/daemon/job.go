@@ -24,8 +24,12 @@ type klinesJob struct {
 	// entry is touched only by the job's own run, one at a time.
 	entry store.Entry
 
-	mu sync.Mutex // guards st
+	mu sync.Mutex // guards st and refused
 	st status.Job
+	// refused is why the exchange refused the job's requests outright
+	// (-1121, -1120); unlike a symbol that stops trading, this lasts
+	// until a restart with a fixed config.
+	refused string
 }
 
 // result is what one run did, for its log line.
@@ -106,9 +110,11 @@ func (d *Daemon) record(j *klinesJob, res result, err error, started time.Time) 
 	now := d.client.Now().UTC()
 	st := &j.st
 	st.LastRun = &now
-	st.Candles = len(j.entry.Series.Candles)
 	took := time.Since(started).Round(time.Millisecond)
 	if err == nil {
+		// Only a success publishes; a failed backfill may have cached
+		// candles that no published snapshot holds yet.
+		st.Candles = len(j.entry.Series.Candles)
 		st.LastSuccess = &now
 		st.LastError, st.ErrorClass = "", ""
 		st.ConsecutiveFailures = 0
@@ -131,6 +137,7 @@ func (d *Daemon) record(j *klinesJob, res result, err error, started time.Time) 
 	switch {
 	case errors.Is(err, fetch.ErrUnknownSymbol), errors.Is(err, fetch.ErrBadInterval):
 		st.Disabled = "the exchange refused it: " + err.Error()
+		j.refused = st.Disabled
 		d.log.Warn("job disabled; fix the config and restart", "job", j.cfg.Name(), "err", err)
 	case errors.Is(err, fetch.ErrPaused):
 		// One line per pause, not one per chart and tick.
