@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,8 +30,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) int {
 		return code
 	}
 	if err := d.Run(ctx); err != nil {
-		log.Error("daemon stopped", "err", err)
-		return exitFailed
+		return startError(err, log, stderr)
 	}
 	log.Info("stopped")
 	return exitOK
@@ -50,13 +50,24 @@ func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
 	failed, err := d.Once(ctx)
 	switch {
 	case err != nil:
-		log.Error("could not run", "err", err)
-		return exitStartUp
+		return startError(err, log, stderr)
 	case failed > 0:
 		log.Error("some jobs failed; their last published files are kept", "failed", failed)
 		return exitFailed
 	}
 	return exitOK
+}
+
+// startError reports why the daemon could not start. A configuration that
+// does not fit the budget is a configuration error: its table goes to
+// standard error as it is, not folded into a log line.
+func startError(err error, log *slog.Logger, stderr io.Writer) int {
+	if errors.Is(err, daemon.ErrDoesNotFit) {
+		fmt.Fprintln(stderr, "snapshotter:", err)
+		return exitUsage
+	}
+	log.Error("could not start", "err", err)
+	return exitStartUp
 }
 
 // configFlag parses the flags of a command that takes only -config.

@@ -232,3 +232,42 @@ func mustInt(t *testing.T, raw json.RawMessage) int64 {
 	}
 	return n
 }
+
+func TestOnce_RefusesAConfigThatDoesNotFit(t *testing.T) {
+	fc := clock.NewFake(time.Date(2025, 3, 1, 10, 0, 1, 0, time.UTC))
+	ex := exchange.New(exchange.Config{Clock: fc, WeightLimit: 1000})
+	srv := httptest.NewServer(ex)
+	defer srv.Close()
+	charts := "[budget]\nshare = 0.002\n" // 2 of the exchange's 1000
+	for _, s := range []string{"BTCUSDT", "ETHUSDT", "REZUSDT"} {
+		charts += "[[klines]]\nsymbol = \"" + s + "\"\ninterval = \"1m\"\n"
+	}
+	p := writeConfig(t, t.TempDir(), srv.URL, charts)
+	var errb bytes.Buffer
+	code := run([]string{"once", "-config", p}, &errb, &errb)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	for _, want := range []string{"configuration does not fit the budget",
+		"klines REZUSDT 1m", "needs 4 weight in its busiest minute but the budget allows 2",
+		"raise [budget] share to at least 0.004"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, errb.String())
+		}
+	}
+	for _, r := range ex.Requests() {
+		if r.Path == "/fapi/v1/klines" {
+			t.Errorf("a klines request was sent: %+v", r)
+		}
+	}
+
+	// The same configuration, planned offline against the same limit.
+	var out bytes.Buffer
+	errb.Reset()
+	if code := run([]string{"plan", "-config", p, "-limit", "1000"}, &out, &errb); code != 1 {
+		t.Errorf("plan: exit %d, want 1", code)
+	}
+	if !strings.Contains(out.String(), "Steady state does NOT fit the budget.") {
+		t.Errorf("plan output:\n%s", out.String())
+	}
+}

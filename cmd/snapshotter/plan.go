@@ -9,9 +9,9 @@ import (
 	"snapshotter/internal/plan"
 )
 
-// documentedLimit is the exchange's documented REQUEST_WEIGHT per minute;
-// the daemon reads the live one from exchangeInfo.
-const documentedLimit = 2400
+// documentedLimit is the default of -limit; the daemon reads the live limit
+// from exchangeInfo.
+const documentedLimit = plan.DocumentedLimit
 
 func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,9 +14,11 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"snapshotter/internal/atomicfile"
 	"snapshotter/internal/config"
 	"snapshotter/internal/fetch"
 	"snapshotter/internal/kline"
+	"snapshotter/internal/plan"
 	"snapshotter/internal/render"
 	"snapshotter/internal/status"
 	"snapshotter/internal/store"
@@ -82,14 +85,37 @@ func (d *Daemon) Prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read exchangeInfo: %w", err)
 	}
-	if info.WeightLimit == 0 {
-		d.log.Warn("exchangeInfo lists no REQUEST_WEIGHT per minute; assuming 2400")
+	if err := d.applyPlan(info); err != nil {
+		return err
 	}
 	for _, j := range d.jobs {
 		d.checkListed(j, info)
 		d.load(j)
 	}
 	d.publishStatus()
+	return nil
+}
+
+// ErrDoesNotFit is returned by Prepare when the configuration's steady
+// state needs more weight per minute than the budget allows.
+var ErrDoesNotFit = errors.New("configuration does not fit the budget")
+
+// applyPlan works out the configuration's cost against the exchange's
+// limit: the steady runs' busiest minute is reserved in the budget, so
+// backfills are deferred first, and a steady state that does not fit at all
+// is refused, with the table and the ways out.
+func (d *Daemon) applyPlan(info fetch.Info) error {
+	limit := info.WeightLimit
+	if limit == 0 {
+		limit = plan.DocumentedLimit
+		d.log.Warn("exchangeInfo lists no REQUEST_WEIGHT per minute; assuming the documented",
+			"limit", limit)
+	}
+	p := plan.Make(d.cfg, limit)
+	d.client.Budget().SetReserve(p.SteadyPeak)
+	if err := p.Check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrDoesNotFit, err)
+	}
 	return nil
 }
 
@@ -171,16 +197,27 @@ func (d *Daemon) runJob(ctx context.Context, j *klinesJob) (err error) {
 			return // stopping: not a failure of the job
 		}
 		d.record(j, res, err, started)
-		d.publishStatus()
+		d.safely("publish status", d.publishStatus)
 	}()
 	res, err = d.runKlines(ctx, j)
 	return err
+}
+
+// safely runs f, logging a panic instead of letting it end the process.
+func (d *Daemon) safely(what string, f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.log.Error(what+" panicked", "panic", p)
+		}
+	}()
+	f()
 }
 
 // Once runs every job one time, one after another, and returns how many
 // failed. It fails before running any when Prepare fails.
 func (d *Daemon) Once(ctx context.Context) (failed int, err error) {
 	if err := d.Prepare(ctx); err != nil {
+		d.publishStatus()
 		return 0, err
 	}
 	for _, j := range d.jobs {
@@ -199,8 +236,8 @@ func (d *Daemon) Once(ctx context.Context) (failed int, err error) {
 // close of its candles until ctx is done. Running jobs finish or are
 // abandoned with nothing half-written.
 func (d *Daemon) Run(ctx context.Context) error {
-	if !d.prepareUntilReady(ctx) {
-		return nil // stopped while starting; nothing ran yet
+	if ok, err := d.prepareUntilReady(ctx); !ok {
+		return err // nil when stopped while starting; nothing ran yet
 	}
 	c := cron.New(cron.WithLocation(time.UTC),
 		cron.WithChain(cron.Recover(cronLogger{d.log})))
@@ -241,16 +278,21 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 // prepareUntilReady retries Prepare until it succeeds, and reports false
-// when ctx was done first.
-func (d *Daemon) prepareUntilReady(ctx context.Context) bool {
+// when ctx was done first or the configuration does not fit the budget,
+// which no retry changes.
+func (d *Daemon) prepareUntilReady(ctx context.Context) (bool, error) {
 	backoff := 10 * time.Second
 	for {
 		err := d.Prepare(ctx)
 		if ctx.Err() != nil {
-			return false
+			return false, nil
 		}
 		if err == nil {
-			return true
+			return true, nil
+		}
+		if errors.Is(err, ErrDoesNotFit) {
+			d.publishStatus()
+			return false, err
 		}
 		wait := backoff
 		var fe *fetch.Error
@@ -265,7 +307,7 @@ func (d *Daemon) prepareUntilReady(ctx context.Context) bool {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return false
+			return false, nil
 		case <-t.C:
 		}
 	}
@@ -303,7 +345,22 @@ func (d *Daemon) publishStatus() {
 	if err := d.pub.Status(st); err != nil {
 		d.log.Error("publish status", "err", err)
 	}
+	d.writeMetrics(st)
 }
+
+// writeMetrics writes the status for node_exporter's textfile collector.
+func (d *Daemon) writeMetrics(st status.Status) {
+	var b bytes.Buffer
+	st.WritePrometheus(&b)
+	path := filepath.Join(d.cfg.State.Dir, MetricsFile)
+	if err := atomicfile.Write(path, b.Bytes(), 0o644); err != nil {
+		d.log.Error("write metrics", "path", path, "err", err)
+	}
+}
+
+// MetricsFile is the name, in the state folder, of the status in
+// Prometheus' text format.
+const MetricsFile = "snapshotter.prom"
 
 // cronLogger hands cron's messages to slog; cron's own default would drop
 // its Info lines and, in a nil logger, crash on a recovered panic.

@@ -51,7 +51,12 @@ func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
 	reqs := s.Plan(now, j.cfg.Keep)
 	before := len(s.Candles)
 	for i, req := range reqs {
-		got, err := d.client.Klines(ctx, j.cfg.Symbol, j.cfg.Interval, req.Start, req.Limit)
+		rctx := ctx
+		if len(reqs) > 1 || fetch.KlinesWeight(req.Limit) > 1 {
+			// A backfill or a gap repair can wait; a steady refresh cannot.
+			rctx = fetch.Background(ctx)
+		}
+		got, err := d.client.Klines(rctx, j.cfg.Symbol, j.cfg.Interval, req.Start, req.Limit)
 		if err == nil {
 			res.requests++
 			res.weight += fetch.KlinesWeight(req.Limit)

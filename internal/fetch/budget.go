@@ -246,7 +246,11 @@ func (b *Budget) observe(status int, h headerGetter, body []byte) {
 	case status == 403:
 		b.setPauseLocked(PauseBlocked, now.Add(blockPause), "HTTP 403: "+snippet(body))
 	case status >= 200 && status < 300:
-		b.streak = 0
+		// A probe's answer does not end a 429 streak: if the next real
+		// request is refused again, the pause still doubles.
+		if !b.probe {
+			b.streak = 0
+		}
 		b.probe = false
 	}
 }

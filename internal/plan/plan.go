@@ -58,6 +58,10 @@ type Plan struct {
 	WorstMinutes int
 }
 
+// DocumentedLimit is the exchange's documented REQUEST_WEIGHT per minute, used
+// where exchangeInfo does not say.
+const DocumentedLimit = 2400
+
 // exchangeInfoEvery is how often the daemon reads exchangeInfo again.
 const exchangeInfoEvery = time.Hour
 
