@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -133,19 +134,23 @@ func Parse(name, src string) (Config, error) {
 	cfg := Default()
 	md, err := toml.Decode(src, &cfg)
 	if err != nil {
-		return Config{}, decodeError(name, err)
+		return Config{}, decodeError(name, src, err)
 	}
 	if keys := md.Undecoded(); len(keys) > 0 {
 		k := keys[0]
 		table, key := tableOf(k)
-		return Config{}, &Error{File: name, Line: locate(src, table, -1, key),
-			Key: k.String(), Msg: "unknown key" + suggest(k)}
+		line := locate(src, table, -1, key)
+		if line == 0 { // an unknown table: find its header
+			line = locate(src, k.String(), -1, "")
+		}
+		return Config{}, &Error{File: name, Line: line, Key: k.String(),
+			Msg: "unknown key" + suggest(k)}
 	}
 	applyKeepDefault(&cfg, md)
 	v := validator{name: name, src: src}
 	cfg.validate(&v)
-	if v.err != nil {
-		return Config{}, v.err
+	if len(v.errs) > 0 {
+		return Config{}, v.errs
 	}
 	return cfg, nil
 }
@@ -172,7 +177,7 @@ func applyKeepDefault(cfg *Config, md toml.MetaData) {
 
 var plainDecodeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
-func decodeError(name string, err error) error {
+func decodeError(name, src string, err error) error {
 	var pe toml.ParseError
 	var ppe *toml.ParseError
 	if errors.As(err, &ppe) {
@@ -184,10 +189,57 @@ func decodeError(name string, err error) error {
 			return &Error{File: name, Msg: err.Error()}
 		}
 		line, _ := strconv.Atoi(m[1])
-		return &Error{File: name, Line: line, Key: m[2], Msg: m[3]}
+		return &Error{File: name, Line: line, Key: indexKey(src, m[2], line),
+			Msg: typeMessage(m[3])}
 	}
-	return &Error{File: name, Line: pe.Position.Line, Key: pe.LastKey,
-		Msg: strings.TrimPrefix(pe.Message, "toml: ")}
+	return &Error{File: name, Line: pe.Position.Line,
+		Key: indexKey(src, pe.LastKey, pe.Position.Line),
+		Msg: typeMessage(strings.TrimPrefix(pe.Message, "toml: "))}
+}
+
+var typeMismatch = regexp.MustCompile(
+	`^incompatible types: TOML value has type ([\w\[\]]+); destination has type ([\w\[\]]+)$`)
+
+// typeMessage says a type mismatch in the file's terms instead of Go's.
+func typeMessage(msg string) string {
+	m := typeMismatch.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	words := map[string]string{"int64": "a number", "float64": "a number",
+		"float": "a number", "int": "a whole number", "string": "a quoted string",
+		"bool": "true or false", "map[string]any": "a table", "[]any": "an array",
+		"slice": "an array of tables [[...]]", "struct": "a table"}
+	name := func(t string) string {
+		if w, ok := words[t]; ok {
+			return w
+		}
+		return t
+	}
+	return fmt.Sprintf("must be %s, not %s", name(m[2]), name(m[1]))
+}
+
+// indexKey adds the [[klines]] element's index to a key such as
+// "klines.interval", from the line it was found on.
+func indexKey(src, key string, line int) string {
+	table, rest, ok := strings.Cut(key, ".")
+	if !ok || table != "klines" || line <= 0 {
+		return key
+	}
+	n := -1
+	for i, l := range strings.Split(src, "\n") {
+		if i+1 > line {
+			break
+		}
+		if m := headerLine.FindStringSubmatch(l); m != nil && m[1] == "klines" &&
+			strings.HasPrefix(strings.TrimSpace(l), "[[") {
+			n++
+		}
+	}
+	if n < 0 {
+		return key
+	}
+	return fmt.Sprintf("klines[%d].%s", n, rest)
 }
 
 func tableOf(k toml.Key) (table, key string) {
@@ -221,16 +273,13 @@ func suggest(k toml.Key) string {
 	return ""
 }
 
-// validator keeps the first problem found.
+// validator collects every problem found, so one run lists them all.
 type validator struct {
 	name, src string
-	err       error
+	errs      Errors
 }
 
 func (v *validator) fail(table string, index int, key, value, msg string) {
-	if v.err != nil {
-		return
-	}
 	full := key
 	if table != "" {
 		full = table + "." + key
@@ -238,8 +287,8 @@ func (v *validator) fail(table string, index int, key, value, msg string) {
 			full = fmt.Sprintf("%s[%d].%s", table, index, key)
 		}
 	}
-	v.err = &Error{File: v.name, Line: locate(v.src, table, index, key),
-		Key: full, Value: value, Msg: msg}
+	v.errs = append(v.errs, &Error{File: v.name, Line: locate(v.src, table, index, key),
+		Key: full, Value: value, Msg: msg})
 }
 
 var symbolPattern = regexp.MustCompile(`^[\p{L}\p{N}_]{1,40}$`)
@@ -253,6 +302,11 @@ func (c *Config) validate(v *validator) {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		v.fail("exchange", -1, "base_url", strconv.Quote(c.Exchange.BaseURL),
 			"must be an http or https URL with a host")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+		strings.Trim(u.Path, "/") != "":
+		v.fail("exchange", -1, "base_url", strconv.Quote(redact(u)),
+			`must be only scheme and host, such as "https://fapi.asterdex.com": `+
+				"the paths (/fapi/v1/...) are added by snapshotter")
 	}
 	if c.Exchange.Timeout.Duration < minTimeout {
 		v.fail("exchange", -1, "timeout", strconv.Quote(c.Exchange.Timeout.String()),
@@ -267,6 +321,10 @@ func (c *Config) validate(v *validator) {
 	}
 	if c.State.Dir == "" {
 		v.fail("state", -1, "dir", `""`, "must name a folder")
+	} else if overlaps(c.State.Dir, c.Output.Dir) {
+		v.fail("state", -1, "dir", strconv.Quote(c.State.Dir), fmt.Sprintf(
+			"must be outside the published folder %q and not contain it: "+
+				"the cache and the saved ban must never be served", c.Output.Dir))
 	}
 	c.validateBudget(v)
 	if d := c.Schedule.Delay.Duration; d < 0 || d > maxDelay {
@@ -341,4 +399,31 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// redact hides a password in a URL before it goes into an error.
+func redact(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Redacted()
+}
+
+// overlaps reports whether one folder is the other or inside it.
+func overlaps(a, b string) bool {
+	if b == "" {
+		return false
+	}
+	abs := func(p string) string {
+		if q, err := filepath.Abs(p); err == nil {
+			return q
+		}
+		return filepath.Clean(p)
+	}
+	a, b = abs(a), abs(b)
+	inside := func(x, y string) bool {
+		rel, err := filepath.Rel(y, x)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	return inside(a, b) || inside(b, a)
 }

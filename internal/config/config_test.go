@@ -33,8 +33,22 @@ func TestLoad_InvalidFixtures(t *testing.T) {
 			`and interval`,
 		"duplicate_chart.toml": `:9: klines[1].symbol = "BTCUSDT": BTCUSDT 1h is ` +
 			`configured twice (also klines[0])`,
-		"share_string.toml": `:5: budget.share: incompatible types: TOML value has ` +
-			`type string; destination has type float`,
+		"share_string.toml": `:5: budget.share: must be a number, not a quoted string`,
+		"interval_number.toml": `:10: klines[1].interval: must be a quoted string, ` +
+			`not a number`,
+		"unknown_table.toml": `:4: metrics: unknown key (known keys here: exchange, ` +
+			`output, state, budget, schedule, log, klines)`,
+		"base_url_path.toml": `:2: exchange.base_url = "https://fapi.asterdex.com/fapi/v1": ` +
+			`must be only scheme and host, such as "https://fapi.asterdex.com": the paths ` +
+			`(/fapi/v1/...) are added by snapshotter`,
+		"state_in_output.toml": `:7: state.dir = "public/state": must be outside the ` +
+			`published folder "public" and not contain it: the cache and the saved ban ` +
+			`must never be served`,
+		"three_errors.toml": ":5: budget.share = 3: must be more than 0 and at most 1 " +
+			"(a fraction of the IP's weight limit)\n" + "testdata/invalid/three_errors.toml" +
+			":7: log.level = \"loud\": must be \"debug\", \"info\", \"warn\" or \"error\"\n" +
+			"testdata/invalid/three_errors.toml:12: klines[0].keep = -5: must be from 1 " +
+			"to 100000",
 		"unparsable_duration.toml": `:5: schedule.delay: "soon" is not a duration; use a ` +
 			`number with a unit such as "30s", "5m" or "1h"`,
 	}
