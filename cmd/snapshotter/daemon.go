@@ -25,10 +25,11 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	d, log, code := build(path, stderr)
+	d, log, unlock, code := build(path, stderr)
 	if d == nil {
 		return code
 	}
+	defer unlock()
 	if err := d.Run(ctx); err != nil {
 		return startError(err, log, stderr)
 	}
@@ -43,10 +44,11 @@ func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	d, log, code := build(path, stderr)
+	d, log, unlock, code := build(path, stderr)
 	if d == nil {
 		return code
 	}
+	defer unlock()
 	failed, err := d.Once(ctx)
 	switch {
 	case err != nil:
@@ -62,9 +64,13 @@ func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
 // does not fit the budget is a configuration error: its table goes to
 // standard error as it is, not folded into a log line.
 func startError(err error, log *slog.Logger, stderr io.Writer) int {
-	if errors.Is(err, daemon.ErrDoesNotFit) {
+	switch {
+	case errors.Is(err, daemon.ErrDoesNotFit):
 		fmt.Fprintln(stderr, "snapshotter:", err)
 		return exitUsage
+	case errors.Is(err, daemon.ErrNothingToRun):
+		log.Error("nothing ran", "err", err)
+		return exitFailed
 	}
 	log.Error("could not start", "err", err)
 	return exitStartUp
@@ -85,24 +91,43 @@ func configFlag(name string, args []string, stderr io.Writer, help string) (stri
 
 // build loads the configuration and wires the daemon's parts. On failure
 // it has already said why and returns the exit code.
-func build(path string, stderr io.Writer) (*daemon.Daemon, *slog.Logger, int) {
+func build(path string, stderr io.Writer) (*daemon.Daemon, *slog.Logger, func(), int) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, "snapshotter:", err)
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
 	log := newLogger(cfg.Log, stderr)
-	d, err := wire(cfg, clock.Real{}, log)
+	d, unlock, err := wire(cfg, clock.Real{}, log)
 	if err != nil {
-		log.Error("start", "err", err)
-		return nil, nil, exitStartUp
+		fmt.Fprintln(stderr, "snapshotter:", err)
+		if errors.Is(err, store.ErrLocked) {
+			return nil, nil, nil, exitStartUp
+		}
+		return nil, nil, nil, exitUsage // a local set-up problem
 	}
-	return d, log, exitOK
+	return d, log, unlock, exitOK
 }
 
 // wire builds the one HTTP client, the budgeted exchange client, the cache,
 // the renderer and the daemon over them.
-func wire(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon, error) {
+// The state folder is locked first, before the saved ban is read from it;
+// the returned function releases it.
+func wire(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon, func(),
+	error) {
+	unlock, err := store.Lock(cfg.State.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := wireLocked(cfg, clk, log)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return d, unlock, nil
+}
+
+func wireLocked(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon, error) {
 	client, err := fetch.New(fetch.Options{
 		BaseURL:   cfg.Exchange.BaseURL,
 		HTTP:      fetch.NewHTTPClient(cfg.Exchange.Timeout.Duration, version),

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"snapshotter/internal/clock"
@@ -22,7 +23,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "public", "output `folder` for the published files")
 	state := fs.String("state", "state/demo", "state `folder` for the cache")
 	serve := fs.String("serve", "127.0.0.1:8080",
-		"serve the output folder at this loopback `address` (empty: don't)")
+		"serve the output folder at this loopback `host:port` (empty: don't)")
 	echarts := fs.String("echarts", config.Default().Output.EChartsJS,
 		"the ECharts `script` installed by make assets")
 	duration := fs.Duration("for", 0, "stop after this long (0: run until Ctrl-C)")
@@ -34,6 +35,16 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *duration < 0 {
+		fmt.Fprintf(stderr, "snapshotter demo: -for %v: must not be negative\n", *duration)
+		return exitUsage
+	}
+	if *serve != "" {
+		if err := checkLoopback(*serve); err != nil {
+			fmt.Fprintf(stderr, "snapshotter demo: -serve %q: %v\n", *serve, err)
+			return exitUsage
+		}
 	}
 	if *duration > 0 {
 		var cancel context.CancelFunc
@@ -51,15 +62,19 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	cfg := demoConfig(base, *out, *state, *echarts)
 	log := newLogger(cfg.Log, stderr)
-	d, err := wire(cfg, clock.Real{}, log)
+	d, unlock, err := wire(cfg, clock.Real{}, log)
 	if err != nil {
-		log.Error("start", "err", err)
-		return exitStartUp
+		fmt.Fprintln(stderr, "snapshotter demo:", err)
+		return exitUsage
 	}
+	defer unlock()
 
 	fmt.Fprintf(stdout, "Built-in exchange on %s (loopback only).\n", base)
-	fmt.Fprintf(stdout, "Publishing into %s/: open %s/index.html in a browser,\n", *out, *out)
-	if *serve != "" {
+	fmt.Fprintf(stdout, "Publishing into %s/: open %s/index.html in a browser", *out, *out)
+	if *serve == "" {
+		fmt.Fprintln(stdout, ".")
+	} else {
+		fmt.Fprintln(stdout, ",")
 		addr, stop, err := serveDir(*out, *serve)
 		if err != nil {
 			fmt.Fprintln(stderr, "snapshotter demo: serve:", err)
@@ -108,6 +123,36 @@ func demoConfig(base, out, state, echarts string) config.Config {
 	return cfg
 }
 
+// checkLoopback refuses an address that is not host:port on loopback: the
+// demo serves this machine only.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want host:port, such as 127.0.0.1:8080")
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("the demo serves loopback only; use 127.0.0.1:PORT")
+	}
+	return nil
+}
+
+// staticFiles serves dir as nginx with deploy/nginx.conf does: no folder
+// listings, no hidden files (the publisher's temporary files are hidden).
+func staticFiles(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.Contains(p, "/.") || (strings.HasSuffix(p, "/") && p != "/") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
 // serveDir serves dir read-only at addr, or at a free loopback port when
 // addr is taken.
 func serveDir(dir, addr string) (string, func(), error) {
@@ -118,8 +163,7 @@ func serveDir(dir, addr string) (string, func(), error) {
 			return "", nil, err
 		}
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)),
-		ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: staticFiles(dir), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return ln.Addr().String(), func() { srv.Close() }, nil
 }

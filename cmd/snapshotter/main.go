@@ -35,6 +35,10 @@ Usage:
   snapshotter version             print the version
 
 Run "snapshotter COMMAND -h" for a command's flags.
+
+Exit codes: 0 success; 1 a job failed, nothing could run, or (plan) the
+configuration does not fit; 2 bad flags, configuration or local set-up;
+3 could not start (exchange unreachable, a saved ban, state folder in use).
 `
 
 func main() {
@@ -66,6 +70,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return cmdDemo(ctx, args[1:], stdout, stderr)
 	case "version":
+		if len(args) > 1 {
+			fmt.Fprintln(stderr, "Usage: snapshotter version\n\nPrints the version.")
+			if args[1] == "-h" || args[1] == "-help" || args[1] == "--help" {
+				return exitOK
+			}
+			return exitUsage
+		}
 		fmt.Fprintln(stdout, "snapshotter", version)
 		return exitOK
 	case "-h", "-help", "--help", "help":

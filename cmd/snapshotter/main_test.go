@@ -14,6 +14,7 @@ import (
 	"snapshotter/internal/clock"
 	"snapshotter/internal/exchange"
 	"snapshotter/internal/kline"
+	"snapshotter/internal/store"
 )
 
 // echartsStub stands in for the npm-installed script in tests.
@@ -47,7 +48,8 @@ level = "debug"
 }
 
 func TestRun_HelpEverywhere(t *testing.T) {
-	for _, args := range [][]string{{"-h"}, {"run", "-h"}, {"once", "-h"}, {"demo", "-h"}} {
+	for _, args := range [][]string{{"-h"}, {"run", "-h"}, {"once", "-h"}, {"demo", "-h"},
+		{"plan", "-h"}, {"version", "-h"}} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != exitOK {
 			t.Errorf("%v: exit %d, want 0", args, code)
@@ -269,5 +271,47 @@ func TestOnce_RefusesAConfigThatDoesNotFit(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Steady state does NOT fit the budget.") {
 		t.Errorf("plan output:\n%s", out.String())
+	}
+}
+
+func TestOnce_StateFolderInUse(t *testing.T) {
+	dir := t.TempDir()
+	p := writeConfig(t, dir, "http://127.0.0.1:1",
+		"[[klines]]\nsymbol = \"BTCUSDT\"\ninterval = \"1h\"\n")
+	unlock, err := store.Lock(filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	var errb bytes.Buffer
+	code := run([]string{"once", "-config", p}, &errb, &errb)
+	if code != exitStartUp || !strings.Contains(errb.String(), "held by another snapshotter") {
+		t.Errorf("exit %d, output %q; want %d and the holder named", code, errb.String(),
+			exitStartUp)
+	}
+}
+
+func TestDemo_RefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"demo", "-serve", "0.0.0.0:8081"},
+		{"demo", "-serve", "8082"},
+		{"demo", "-for", "-5s"},
+	} {
+		var b bytes.Buffer
+		if code := run(args, &b, &b); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, code, exitUsage, b.String())
+		}
+	}
+}
+
+func TestOnce_NothingToRunFails(t *testing.T) {
+	fc := clock.NewFake(time.Date(2025, 3, 1, 10, 0, 1, 0, time.UTC))
+	srv := httptest.NewServer(exchange.New(exchange.Config{Clock: fc}))
+	defer srv.Close()
+	p := writeConfig(t, t.TempDir(), srv.URL,
+		"[[klines]]\nsymbol = \"btcusdt\"\ninterval = \"1m\"\n")
+	var errb bytes.Buffer
+	if code := run([]string{"once", "-config", p}, &errb, &errb); code != exitFailed {
+		t.Errorf("exit %d, want %d\n%s", code, exitFailed, errb.String())
 	}
 }

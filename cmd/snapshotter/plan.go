@@ -18,7 +18,7 @@ func cmdPlan(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	path := fs.String("config", "config.toml", "configuration `file`")
 	limit := fs.Int("limit", documentedLimit,
-		"the IP's request weight per `minute` (the daemon reads it from exchangeInfo)")
+		"the IP's request weight `N` per minute (the daemon reads it from exchangeInfo)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: snapshotter plan -config FILE [-limit N]\n\n"+
 			"Prints what every job costs, in steady state and in the worst case, and\n"+

@@ -51,6 +51,7 @@ type Daemon struct {
 	started time.Time
 	jobs    []*klinesJob
 
+	loadOnce    sync.Once
 	statusMu    sync.Mutex   // one status write at a time
 	pauseLogged atomic.Int64 // end of the last pause logged, epoch ms
 	nextRun     func(*klinesJob) *time.Time
@@ -78,23 +79,56 @@ func New(o Options) *Daemon {
 // trade, and loads the cache. It fails at once, sending nothing, while a
 // saved ban lasts.
 func (d *Daemon) Prepare(ctx context.Context) error {
+	// The cache first, without the exchange: a cleared output folder
+	// refills even while the exchange cannot be reached.
+	d.loadOnce.Do(func() {
+		for _, j := range d.jobs {
+			d.load(j)
+		}
+	})
 	if _, err := d.client.ServerTime(ctx); err != nil {
-		return fmt.Errorf("read exchange time: %w", err)
+		return d.startFailed(fmt.Errorf("read exchange time: %w", err))
 	}
 	info, err := d.client.ExchangeInfo(ctx)
 	if err != nil {
-		return fmt.Errorf("read exchangeInfo: %w", err)
+		return d.startFailed(fmt.Errorf("read exchangeInfo: %w", err))
 	}
 	if err := d.applyPlan(info); err != nil {
 		return err
 	}
 	for _, j := range d.jobs {
 		d.checkListed(j, info)
-		d.load(j)
 	}
 	d.publishStatus()
 	return nil
 }
+
+// startFailed records err as every job's error, so that the status shows
+// the charts going stale while the exchange cannot be reached, and
+// returns it.
+func (d *Daemon) startFailed(err error) error {
+	now := d.client.Now().UTC()
+	for _, j := range d.jobs {
+		j.mu.Lock()
+		if j.st.Disabled == "" {
+			j.st.LastError, j.st.ErrorClass = err.Error(), fetch.ClassOf(err)
+			j.st.ConsecutiveFailures++
+			if j.st.StaleSince == nil {
+				since := now
+				if j.st.LastSuccess != nil {
+					since = *j.st.LastSuccess
+				}
+				j.st.StaleSince = &since
+			}
+		}
+		j.mu.Unlock()
+	}
+	return err
+}
+
+// ErrNothingToRun is returned by Once when every chart was left out.
+var ErrNothingToRun = errors.New("no chart can run: the exchange refused or does not list " +
+	"any configured symbol")
 
 // ErrDoesNotFit is returned by Prepare when the configuration's steady
 // state needs more weight per minute than the budget allows.
@@ -220,13 +254,21 @@ func (d *Daemon) Once(ctx context.Context) (failed int, err error) {
 		d.publishStatus()
 		return 0, err
 	}
+	ran := 0
 	for _, j := range d.jobs {
+		if j.statusOf().Disabled != "" {
+			continue
+		}
+		ran++
 		if err := d.runJob(ctx, j); err != nil {
 			failed++
 		}
 		if ctx.Err() != nil {
 			return failed, ctx.Err()
 		}
+	}
+	if ran == 0 {
+		return 0, ErrNothingToRun
 	}
 	return failed, nil
 }

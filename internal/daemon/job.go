@@ -37,7 +37,7 @@ type result struct {
 	requests int
 	weight   int
 	received int
-	added    int
+	added    int // candles newer than the newest stored before the run
 }
 
 // run brings the series up to date: the pages Plan asks for, oldest
@@ -49,7 +49,10 @@ func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
 	now := d.client.Now()
 	s := &j.entry.Series
 	reqs := s.Plan(now, j.cfg.Keep)
-	before := len(s.Candles)
+	var newest int64
+	if n := len(s.Candles); n > 0 {
+		newest = s.Candles[n-1].OpenTime
+	}
 	for i, req := range reqs {
 		rctx := ctx
 		if len(reqs) > 1 || fetch.KlinesWeight(req.Limit) > 1 {
@@ -57,10 +60,17 @@ func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
 			rctx = fetch.Background(ctx)
 		}
 		got, err := d.client.Klines(rctx, j.cfg.Symbol, j.cfg.Interval, req.Start, req.Limit)
-		if err == nil {
+		if err == nil || !notSent(err) {
 			res.requests++
 			res.weight += fetch.KlinesWeight(req.Limit)
+		}
+		if err == nil {
 			res.received += len(got)
+			for _, c := range got {
+				if c.OpenTime > newest {
+					res.added++
+				}
+			}
 			err = checkEmpty(req, got, s, now)
 		}
 		if err != nil {
@@ -75,7 +85,6 @@ func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
 				"pages", len(reqs), "candles", len(s.Candles), "keep", j.cfg.Keep)
 		}
 	}
-	res.added = len(s.Candles) - before
 	j.entry.FetchedAt = d.client.Now().UTC()
 	d.saveCache(j)
 	meta := render.SeriesMeta{FetchedAt: j.entry.FetchedAt}
@@ -83,6 +92,11 @@ func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
 		return res, &fetch.Error{Class: fetch.ClassInternal, Msg: "publish: " + err.Error()}
 	}
 	return res, nil
+}
+
+// notSent reports whether err stopped a request before it was sent.
+func notSent(err error) bool {
+	return errors.Is(err, fetch.ErrPaused) || errors.Is(err, fetch.ErrOverBudget)
 }
 
 // checkEmpty refuses an empty answer for a range that holds the current
@@ -125,7 +139,7 @@ func (d *Daemon) record(j *klinesJob, res result, err error, started time.Time) 
 		st.ConsecutiveFailures = 0
 		st.StaleSince = nil
 		d.log.Info("klines run", "job", j.cfg.Name(), "requests", res.requests,
-			"weight", res.weight, "received", res.received, "added", res.added,
+			"weight", res.weight, "received", res.received, "new", res.added,
 			"candles", st.Candles, "took", took)
 		return
 	}

@@ -93,9 +93,10 @@ func TestDaemon_BanStopsEveryJobUntilItEnds(t *testing.T) {
 				if !e.files(s, "1m").equal(good[s]) {
 					t.Errorf("%s files changed during the ban", s)
 				}
-				if js := e.jobStatus(s, "1m"); js.ConsecutiveFailures != ticks+1 {
+				// Each tick fails, and so does each Once that cannot start.
+				if js := e.jobStatus(s, "1m"); js.ConsecutiveFailures != 2*ticks+1 {
 					t.Errorf("%s consecutive_failures = %d, want %d",
-						s, js.ConsecutiveFailures, ticks+1)
+						s, js.ConsecutiveFailures, 2*ticks+1)
 				}
 			}
 			if got := e.logs.since(logMark, slog.LevelWarn); len(got) != 0 {

@@ -218,3 +218,25 @@ func TestCandle_RowRoundTrip(t *testing.T) {
 		t.Errorf("row = %v", row)
 	}
 }
+
+func TestSeries_PlanNeverAsksBeforeEpoch(t *testing.T) {
+	// 500 monthly candles would start in 1984: before any exchange.
+	for _, tt := range []struct {
+		iv   Interval
+		keep int
+	}{{"1M", 500}, {"1w", 2000}, {"1d", 10000}, {"3d", 5000}} {
+		s := Series{Symbol: "X", Interval: tt.iv}
+		reqs := s.Plan(at("2026-12-04T16:00:00Z"), tt.keep)
+		if len(reqs) == 0 {
+			t.Fatalf("%s: no request", tt.iv)
+		}
+		if reqs[0].Start.Before(Epoch) {
+			t.Errorf("%s keep %d starts at %v, before %v", tt.iv, tt.keep, reqs[0].Start, Epoch)
+		}
+		last := reqs[len(reqs)-1]
+		end := tt.iv.Add(last.Start, last.Limit-1)
+		if !end.Equal(tt.iv.OpenTime(at("2026-12-04T16:00:00Z"))) {
+			t.Errorf("%s: plan ends at %v, want the current candle", tt.iv, end)
+		}
+	}
+}

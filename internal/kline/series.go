@@ -29,6 +29,11 @@ type Request struct {
 	Limit int
 }
 
+// Epoch is 2017-01-01 UTC. No exchange has candles from before it, and the
+// exchange reads smaller times as a mistake (seconds sent for milliseconds),
+// so no request asks for earlier ones.
+var Epoch = time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // MaxLimit is the most candles the exchange returns in one answer.
 const MaxLimit = 1500
 
@@ -40,6 +45,14 @@ const MaxLimit = 1500
 func (s *Series) Plan(now time.Time, keep int) []Request {
 	current := s.Interval.OpenTime(now)
 	start := s.Interval.Add(current, -(keep - 1))
+	if start.Before(Epoch) {
+		// 500 monthly candles reach back to 1984; ask from the first
+		// candle any exchange can have instead.
+		start = s.Interval.OpenTime(Epoch)
+		if start.Before(Epoch) {
+			start = s.Interval.Next(start)
+		}
+	}
 	if n := len(s.Candles); n > 0 {
 		last := s.Candles[n-1]
 		next := last.OpenAt()
