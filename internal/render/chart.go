@@ -3,7 +3,6 @@ package render
 import (
 	"encoding/json"
 	"fmt"
-	"math/big"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -16,11 +15,15 @@ import (
 // Chart colours. The canvas cannot read the page's CSS variables, so these
 // are picked to read on both the light and the dark page background.
 const (
-	upColor     = "#0ea371"
-	downColor   = "#e0444c"
-	axisColor   = "#8a939d"
-	gridColor   = "rgba(138, 147, 157, 0.22)"
-	openOpacity = 0.4
+	upColor   = "#0ea371"
+	downColor = "#e0444c"
+	axisColor = "#8a939d"
+	gridColor = "rgba(138, 147, 157, 0.22)"
+
+	// volumeOpacity keeps volume bars quieter than the candles; a bar
+	// of a candle still open is fainter still.
+	volumeOpacity = 0.75
+	openOpacity   = 0.4
 )
 
 // chartID names the chart's element; a fixed ID keeps pages byte-stable
@@ -55,41 +58,38 @@ const resizeJS = `window.addEventListener('resize', function () {
 	%MY_ECHARTS%.resize();
 });`
 
+// volumeColorJS colours each volume bar from snapshotChart; see pageData.
+const volumeColorJS = `function (p) {
+	var d = snapshotChart;
+	return d.colors[d.bars[p.dataIndex]];
+}`
+
+// dataJS fills the chart go-echarts set up, whose axes and series are
+// empty, from snapshotChart; see pageData. It runs right after the first
+// setOption, before the browser draws anything.
+const dataJS = `%MY_ECHARTS%.setOption({
+	xAxis: [{data: snapshotChart.labels}, {data: snapshotChart.labels}],
+	series: [{data: snapshotChart.candles}, {data: snapshotChart.volumes}]
+});`
+
 // builtChart is a rendered chart and what the page around it needs.
 type builtChart struct {
 	element, script string
-	// labels are the time-axis labels, one per candle.
-	labels []string
-	// rows feed the tooltip; see tooltipJS.
-	rows [][]any
-	// open is the index of a candle still open when fetched, or -1.
-	open int
+	pageData
 }
 
-// chart renders s as a go-echarts snippet: candles over a volume panel.
+// chart renders s as a go-echarts snippet, candles over a volume panel,
+// and the data the snippet's script fills it with.
 func (r *Renderer) chart(s kline.Series) (builtChart, error) {
-	b := builtChart{open: -1}
-	for i, c := range s.Candles {
-		label := r.label(c.OpenTime)
-		b.labels = append(b.labels, label)
-		b.rows = append(b.rows, []any{
-			label, c.Open, c.High, c.Low, c.Close, c.Volume, c.Closed,
-		})
-		if !c.Closed {
-			b.open = i
-		}
-	}
-
-	k, err := r.newChart(s.Candles, b.labels, b.open)
+	d, err := r.pageData(s.Candles)
 	if err != nil {
-		return b, err
+		return builtChart{}, err
 	}
-	snip, err := snippet(k)
+	snip, err := snippet(r.newChart(s.Candles, d.open))
 	if err != nil {
-		return b, err
+		return builtChart{}, err
 	}
-	b.element, b.script = snip.Element, snip.Script
-	return b, nil
+	return builtChart{element: snip.Element, script: snip.Script, pageData: d}, nil
 }
 
 // snippet turns go-echarts' panic on a template failure into an error.
@@ -103,34 +103,13 @@ func snippet(k *charts.Kline) (snip ecrender.ChartSnippet, err error) {
 }
 
 // newChart builds the chart option: the candles in grid 0, the volume in
-// grid 1 under them, both zoomed and panned together. Values go in as
-// json.Number so the exchange's strings reach the option unchanged.
-func (r *Renderer) newChart(cs []kline.Candle, labels []string, open int) (*charts.Kline, error) {
-	candles := make([]opts.KlineData, len(cs))
-	volumes := make([]opts.BarData, len(cs))
-	for i, c := range cs {
-		// ECharts wants open, close, low, high: not the exchange's order.
-		candles[i] = opts.KlineData{Value: []any{
-			json.Number(c.Open), json.Number(c.Close),
-			json.Number(c.Low), json.Number(c.High),
-		}}
-		up, err := closedUp(c)
-		if err != nil {
-			return nil, fmt.Errorf("candle %d: %w", i, err)
-		}
-		style := &opts.ItemStyle{Color: downColor, Opacity: opts.Float(0.75)}
-		if up {
-			style.Color = upColor
-		}
-		if !c.Closed {
-			style.Opacity = opts.Float(openOpacity)
-		}
-		volumes[i] = opts.BarData{Value: json.Number(c.Volume), ItemStyle: style}
-	}
-
+// grid 1 under them, both zoomed and panned together. It holds no candle
+// data: the page sets that (see dataJS), and the values in cs must have
+// passed checkCandle. open is the index of the candle still open, or -1.
+func (r *Renderer) newChart(cs []kline.Candle, open int) *charts.Kline {
 	k := charts.NewKLine()
 	k.SetGlobalOptions(r.globalOpts(len(cs))...)
-	k.ExtendXAxis(categoryAxis(1, labels, true))
+	k.ExtendXAxis(categoryAxis(1, true))
 	k.ExtendYAxis(opts.YAxis{
 		GridIndex: 1, Position: "right", SplitNumber: 2,
 		AxisLabel: &opts.AxisLabel{
@@ -138,22 +117,25 @@ func (r *Renderer) newChart(cs []kline.Candle, labels []string, open int) (*char
 		},
 		SplitLine: &opts.SplitLine{Show: opts.Bool(false)},
 	})
-	k.SetXAxis(labels)
 
 	// Only the local script is listed; go-echarts would otherwise name
 	// its default host, which an offline browser cannot reach.
 	k.JSAssets.Clear()
 	k.JSAssets.Add(r.script)
-	k.AddJSFuncStrs(types.FuncStr(resizeJS))
+	k.AddJSFuncStrs(types.FuncStr(dataJS), types.FuncStr(resizeJS))
 	k.Accept(extraOptions{})
 
-	k.AddSeries("price", candles, candleSeriesOpts(cs, open)...)
+	k.AddSeries("price", []opts.KlineData{}, candleSeriesOpts(cs, open)...)
 	bar := charts.NewBar()
-	bar.AddSeries("volume", volumes, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
-		s.XAxisIndex, s.YAxisIndex = 1, 1
-	}))
+	bar.AddSeries("volume", []opts.BarData{},
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+			s.XAxisIndex, s.YAxisIndex = 1, 1
+		}),
+		charts.WithItemStyleOpts(opts.ItemStyle{
+			Color: string(opts.FuncOpts(volumeColorJS)),
+		}))
 	k.Overlap(bar)
-	return k, nil
+	return k
 }
 
 // globalOpts lays out two grids sharing one zoom, showing the newest 150
@@ -184,7 +166,7 @@ func (r *Renderer) globalOpts(n int) []charts.GlobalOpts {
 			opts.Grid{Left: "8", Right: "64", Top: "12", Bottom: "34%"},
 			opts.Grid{Left: "8", Right: "64", Top: "70%", Bottom: "76"},
 		),
-		charts.WithXAxisOpts(categoryAxis(0, nil, false)),
+		charts.WithXAxisOpts(categoryAxis(0, false)),
 		charts.WithYAxisOpts(opts.YAxis{
 			Scale: opts.Bool(true), Position: "right",
 			AxisLabel: &opts.AxisLabel{Color: axisColor},
@@ -199,12 +181,12 @@ func (r *Renderer) globalOpts(n int) []charts.GlobalOpts {
 	}
 }
 
-// categoryAxis is the time axis of one grid. Labels are made in Go: an
-// ECharts time axis would show each browser's own zone. Only the lower
-// grid prints them.
-func categoryAxis(grid int, labels []string, showLabels bool) opts.XAxis {
+// categoryAxis is the time axis of one grid; its labels, made in Go, come
+// with the data (see dataJS). An ECharts time axis would show each
+// browser's own zone. Only the lower grid prints them.
+func categoryAxis(grid int, showLabels bool) opts.XAxis {
 	ax := opts.XAxis{
-		Type: "category", GridIndex: grid, Data: labels,
+		Type: "category", GridIndex: grid,
 		AxisLine:  &opts.AxisLine{LineStyle: &opts.LineStyle{Color: axisColor}},
 		AxisTick:  &opts.AxisTick{Show: opts.Bool(showLabels)},
 		AxisLabel: &opts.AxisLabel{Show: opts.Bool(showLabels), Color: axisColor},
@@ -213,10 +195,6 @@ func categoryAxis(grid int, labels []string, showLabels bool) opts.XAxis {
 		// The lower axis labels the crosshair; a second label would
 		// cover the volume scale.
 		ax.AxisPointer = &opts.AxisPointer{Label: &opts.Label{Show: opts.Bool(false)}}
-	}
-	if grid == 0 {
-		// Data of axis 0 is set by SetXAxis.
-		ax.Data = nil
 	}
 	return ax
 }
@@ -241,20 +219,6 @@ func candleSeriesOpts(cs []kline.Candle, open int) []charts.SeriesOpts {
 		},
 		ItemStyle: &opts.ItemStyle{Color: axisColor},
 	}))
-}
-
-// closedUp reports whether a candle closed at or above its open, comparing
-// the decimal strings exactly.
-func closedUp(c kline.Candle) (bool, error) {
-	o, ok := new(big.Rat).SetString(c.Open)
-	if !ok {
-		return false, fmt.Errorf("open %q is not a decimal", c.Open)
-	}
-	cl, ok := new(big.Rat).SetString(c.Close)
-	if !ok {
-		return false, fmt.Errorf("close %q is not a decimal", c.Close)
-	}
-	return cl.Cmp(o) >= 0, nil
 }
 
 // extraOptions adds the ECharts options go-echarts v2.6.7 has no field for:

@@ -15,6 +15,7 @@ import (
 
 // Status publishes data/status.json, the status as it is, then index.html,
 // which shows it. When the JSON cannot be written the page is not touched.
+// A file whose content is unchanged is not rewritten.
 func (r *Renderer) Status(st status.Status) error {
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -31,11 +32,11 @@ func (r *Renderer) Status(st status.Status) error {
 	defer r.mu.Unlock()
 
 	jsonPath := filepath.Join(r.dir, filepath.FromSlash(statusURL))
-	if err := atomicfile.Write(jsonPath, data, filePerm); err != nil {
+	if _, err := atomicfile.WriteIfChanged(jsonPath, data, filePerm); err != nil {
 		return fmt.Errorf("publish status: %w", err)
 	}
 	htmlPath := filepath.Join(r.dir, "index.html")
-	if err := atomicfile.Write(htmlPath, page.Bytes(), filePerm); err != nil {
+	if _, err := atomicfile.WriteIfChanged(htmlPath, page.Bytes(), filePerm); err != nil {
 		return fmt.Errorf("publish index: %w", err)
 	}
 	return nil

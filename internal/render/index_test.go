@@ -153,6 +153,34 @@ func TestStatus_NoBannerWithoutPause(t *testing.T) {
 	}
 }
 
+func TestStatus_UnchangedFilesNotRewritten(t *testing.T) {
+	r, dir := newRenderer(t, nil)
+	if err := r.Status(testStatus()); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{filepath.Join(dir, "data", "status.json"),
+		filepath.Join(dir, "index.html")}
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range files {
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := r.Status(testStatus()); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fi.ModTime().Equal(old) {
+			t.Errorf("%s rewritten with the same content", filepath.Base(f))
+		}
+	}
+}
+
 func TestStatus_IndexNotTouchedWhenJSONFails(t *testing.T) {
 	r, dir := newRenderer(t, nil)
 	if err := r.Status(testStatus()); err != nil {

@@ -73,12 +73,7 @@ func TestOutput_LoadsNothingFromAnotherHost(t *testing.T) {
 // published script.
 func TestChart_AssetListIsLocal(t *testing.T) {
 	r, _ := newRenderer(t, nil)
-	s := fakeSeries("BTCUSDT", 3)
-	labels := []string{"a", "b", "c"}
-	k, err := r.newChart(s.Candles, labels, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := r.newChart(fakeSeries("BTCUSDT", 3).Candles, -1)
 	k.Validate()
 	if got := k.JSAssets.Values; len(got) != 1 || got[0] != r.script {
 		t.Errorf("JSAssets = %q, want [%q]", got, r.script)

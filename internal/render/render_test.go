@@ -19,7 +19,7 @@ const fakeJS = "/* fake echarts */ var echarts = {};\n"
 
 // newRenderer returns a Renderer writing into a fresh folder, showing
 // times in loc (nil for UTC).
-func newRenderer(t *testing.T, loc *time.Location) (*Renderer, string) {
+func newRenderer(t testing.TB, loc *time.Location) (*Renderer, string) {
 	t.Helper()
 	js := filepath.Join(t.TempDir(), "echarts.min.js")
 	if err := os.WriteFile(js, []byte(fakeJS), 0o644); err != nil {

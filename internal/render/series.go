@@ -28,7 +28,8 @@ type SeriesMeta struct {
 // chart page <name>.html, where name is SeriesName. Both are built before
 // either is written, so a series that cannot be rendered, such as one with a
 // price that is not a plain decimal, leaves the published files as they
-// were. When the JSON cannot be written, the page is not touched.
+// were. When the JSON cannot be written, the page is not touched. A file
+// whose content is unchanged is not rewritten.
 func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
 	if err := checkSeries(s.Symbol, s.Interval); err != nil {
 		return fmt.Errorf("render series: %w", err)
@@ -48,11 +49,11 @@ func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
 	defer r.mu.Unlock()
 
 	jsonPath := filepath.Join(r.dir, "data", "klines", name+".json")
-	if err := atomicfile.Write(jsonPath, data, filePerm); err != nil {
+	if _, err := atomicfile.WriteIfChanged(jsonPath, data, filePerm); err != nil {
 		return fmt.Errorf("publish series %s: %w", name, err)
 	}
 	htmlPath := filepath.Join(r.dir, name+".html")
-	if err := atomicfile.Write(htmlPath, page, filePerm); err != nil {
+	if _, err := atomicfile.WriteIfChanged(htmlPath, page, filePerm); err != nil {
 		return fmt.Errorf("publish page %s: %w", name, err)
 	}
 	return nil
@@ -61,13 +62,9 @@ func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
 // encodeSnapshot writes the series' JSON: a few header fields, then one
 // candle per line, which keeps a 1500-candle file readable and small. The
 // candles are kline.Candle's own JSON, so every decimal string is copied
-// byte for byte.
+// byte for byte. Values are checked by the page (see checkCandle), which
+// Series builds before writing either file.
 func encodeSnapshot(s kline.Series, m SeriesMeta) ([]byte, error) {
-	for i, c := range s.Candles {
-		if err := checkCandle(c); err != nil {
-			return nil, fmt.Errorf("candle %d: %w", i, err)
-		}
-	}
 	gaps := s.Gaps
 	if gaps == nil {
 		gaps = []kline.Gap{}
@@ -94,17 +91,21 @@ func encodeSnapshot(s kline.Series, m SeriesMeta) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "  %q: %s,\n", f.key, v)
 	}
+	// The encoder writes each candle straight into b, as json.Marshal
+	// would but without a copy per candle. It ends each with a newline,
+	// cut here because the comma between candles comes first.
+	b.Grow(len(s.Candles) * 300)
+	enc := json.NewEncoder(&b)
 	b.WriteString(`  "candles": [`)
 	for i, c := range s.Candles {
-		v, err := json.Marshal(c)
-		if err != nil {
-			return nil, fmt.Errorf("encode candle %d: %w", i, err)
-		}
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString("\n    ")
-		b.Write(v)
+		if err := enc.Encode(c); err != nil {
+			return nil, fmt.Errorf("encode candle %d: %w", i, err)
+		}
+		b.Truncate(b.Len() - 1)
 	}
 	if len(s.Candles) > 0 {
 		b.WriteString("\n  ")
@@ -121,22 +122,6 @@ func utcOrNil(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-// checkCandle refuses values that are not plain decimals. They would be
-// invalid as JSON numbers in the chart, and go-echarts drops an option it
-// cannot encode without a word, which would publish an empty chart.
-func checkCandle(c kline.Candle) error {
-	fields := []struct{ name, val string }{
-		{"open", c.Open}, {"high", c.High}, {"low", c.Low},
-		{"close", c.Close}, {"volume", c.Volume},
-	}
-	for _, f := range fields {
-		if !kline.ValidDecimal(f.val) {
-			return fmt.Errorf("%s %q is not a decimal", f.name, f.val)
-		}
-	}
-	return nil
 }
 
 // seriesPage is the view series.html is filled from.
@@ -157,7 +142,8 @@ type seriesPage struct {
 	Gaps     []string
 
 	Chart, ChartScript template.HTML
-	Rows               [][]any
+	// Rows and ChartData are snapshotRows and snapshotChart; see pageData.
+	Rows, ChartData template.JS
 
 	Version, Generated string
 }
@@ -182,6 +168,9 @@ func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
 		Chart:       template.HTML(ch.element),
 		ChartScript: template.HTML(ch.script),
 		Rows:        ch.rows,
+		ChartData:   ch.chart,
+		First:       ch.first,
+		Last:        ch.last,
 		Version:     r.version,
 	}
 	if v.FetchedAt == "" {
@@ -190,17 +179,16 @@ func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
 	if m.StaleSince != nil {
 		v.StaleSince = r.clock(*m.StaleSince)
 	}
-	if n := len(ch.labels); n > 0 {
-		v.First, v.Last = ch.labels[0], ch.labels[n-1]
-	}
 	if ch.open >= 0 {
-		v.Open = ch.labels[ch.open]
+		v.Open = r.label(s.Candles[ch.open].OpenTime)
 	}
 	for _, g := range s.Gaps {
 		v.Gaps = append(v.Gaps, r.gapText(g))
 	}
 
+	// The data is most of the page; the rest is a few kilobytes.
 	var b bytes.Buffer
+	b.Grow(len(ch.rows) + len(ch.chart) + len(ch.script) + 16<<10)
 	if err := r.seriesTpl.Execute(&b, v); err != nil {
 		return nil, fmt.Errorf("execute series template: %w", err)
 	}

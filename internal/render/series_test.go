@@ -34,7 +34,7 @@ func TestSeries_CandleValueOrder(t *testing.T) {
 
 	// ECharts reads open, close, low, high; the exchange's strings are
 	// written as they came, "100.0" staying "100.0".
-	if want := `{"value":[100.0,105.0,95.0,110.0]}`; !strings.Contains(page, want) {
+	if want := `"candles":[[100.0,105.0,95.0,110.0]]`; !strings.Contains(page, want) {
 		t.Errorf("page has no candle %s", want)
 	}
 	// The tooltip row keeps the exchange's order and strings.
@@ -70,7 +70,7 @@ func TestSeries_TimeLabelsInZone(t *testing.T) {
 			page := read(t, filepath.Join(dir, "BTCUSDT_1m.html"))
 
 			// The axis data, the zone note and the fetch time.
-			for _, want := range []string{`"data":["` + tt.label + `"]`, tt.zone,
+			for _, want := range []string{`"labels":["` + tt.label + `"]`, tt.zone,
 				"data fetched at <span class=\"num\">" + tt.fetched} {
 				if !strings.Contains(page, want) {
 					t.Errorf("page lacks %q", want)
@@ -194,7 +194,7 @@ func TestSeries_OpenCandleAndGapsNoted(t *testing.T) {
 		}
 	}
 	// Gaps are listed, never drawn: one candle per input candle.
-	if got := strings.Count(page, `{"value":[`); got != 3 {
+	if got := len(chartOf(t, page).Candles); got != 3 {
 		t.Errorf("page draws %d candles, want 3", got)
 	}
 }

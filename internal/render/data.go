@@ -1,0 +1,252 @@
+package render
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"snapshotter/internal/kline"
+)
+
+// The candles reach a chart page as two JavaScript values written here by
+// hand, not through go-echarts. go-echarts encodes its option by
+// reflection and then runs a regular expression over all of it, which
+// cost 40 ms of CPU for a page of 1,500 candles and a quarter of a second
+// for 10,000 (docs/benchmarks.md). The option go-echarts builds here holds
+// the layout and empty series; the page script then sets the data from
+// these values (see dataJS).
+//
+// Every value written is a Go-formatted time label, a fixed colour, a
+// small integer, or one of the exchange's strings that passed
+// checkCandle, so none needs escaping and none can end the script
+// element early.
+
+// pageData is the data part of a chart page.
+type pageData struct {
+	// rows is snapshotRows, the tooltip's source: one array per candle
+	// of [label, open, high, low, close, volume, closed], the values
+	// as the exchange's strings, so "0.0100" is not shown as 0.01.
+	rows template.JS
+	// chart is snapshotChart, a JSON object: "labels" for the time axes,
+	// "candles" as [open, close, low, high] numbers (ECharts' order), the
+	// "volumes", and "bars", the index into "colors" of each volume bar.
+	chart template.JS
+
+	// first and last are the labels of the first and last candle.
+	first, last string
+	// open is the index of a candle still open when fetched, or -1.
+	open int
+}
+
+// Volume bar colours, indexed by barCode: down or up, faded for a candle
+// that was still open. Each is a colour with its opacity folded in, so the
+// bar series needs one colour callback rather than a style per bar.
+var volumeColors = [4]string{
+	rgba(downColor, volumeOpacity), rgba(upColor, volumeOpacity),
+	rgba(downColor, openOpacity), rgba(upColor, openOpacity),
+}
+
+// pageData writes the rows and the chart data of cs, refusing a value
+// that is not a plain decimal.
+func (r *Renderer) pageData(cs []kline.Candle) (pageData, error) {
+	d := pageData{open: -1}
+	var rows, chart strings.Builder
+	rows.Grow(len(cs) * 80)
+	chart.Grow(len(cs) * 72)
+
+	// One pass formats each label once, for the rows and the axes.
+	rows.WriteByte('[')
+	chart.WriteString(`{"labels":[`)
+	var label []byte
+	for i, c := range cs {
+		if err := checkCandle(c); err != nil {
+			return d, fmt.Errorf("candle %d: %w", i, err)
+		}
+		label = r.appendLabel(label[:0], c.OpenTime)
+		if i > 0 {
+			rows.WriteByte(',')
+			chart.WriteByte(',')
+		}
+		writeRow(&rows, label, c)
+		chart.WriteByte('"')
+		chart.Write(label)
+		chart.WriteByte('"')
+
+		if i == 0 {
+			d.first = string(label)
+		}
+		if i == len(cs)-1 {
+			d.last = string(label)
+		}
+		if !c.Closed {
+			d.open = i
+		}
+	}
+	rows.WriteByte(']')
+
+	writeCandles(&chart, cs)
+	writeVolumes(&chart, cs)
+	chart.WriteString("}")
+
+	d.rows, d.chart = template.JS(rows.String()), template.JS(chart.String())
+	return d, nil
+}
+
+// writeRow writes one tooltip row.
+func writeRow(b *strings.Builder, label []byte, c kline.Candle) {
+	b.WriteString(`["`)
+	b.Write(label)
+	for _, v := range [...]string{c.Open, c.High, c.Low, c.Close, c.Volume} {
+		b.WriteString(`","`)
+		b.WriteString(v)
+	}
+	b.WriteString(`",`)
+	b.WriteString(strconv.FormatBool(c.Closed))
+	b.WriteByte(']')
+}
+
+// writeCandles writes the candles as ECharts reads them: open, close, low,
+// high, each the exchange's string written as a number literal.
+func writeCandles(b *strings.Builder, cs []kline.Candle) {
+	b.WriteString(`],"candles":[`)
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('[')
+		b.WriteString(c.Open)
+		b.WriteByte(',')
+		b.WriteString(c.Close)
+		b.WriteByte(',')
+		b.WriteString(c.Low)
+		b.WriteByte(',')
+		b.WriteString(c.High)
+		b.WriteByte(']')
+	}
+}
+
+// writeVolumes writes the volumes, the colour index of each bar, and the
+// colours.
+func writeVolumes(b *strings.Builder, cs []kline.Candle) {
+	b.WriteString(`],"volumes":[`)
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(c.Volume)
+	}
+	b.WriteString(`],"bars":[`)
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('0' + byte(barCode(c)))
+	}
+	b.WriteString(`],"colors":[`)
+	for i, col := range volumeColors {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"` + col + `"`)
+	}
+	b.WriteByte(']')
+}
+
+// barCode is the index in volumeColors of c's volume bar.
+func barCode(c kline.Candle) int {
+	code := 0
+	if cmpDecimal(c.Close, c.Open) >= 0 {
+		code = 1
+	}
+	if !c.Closed {
+		code += 2
+	}
+	return code
+}
+
+// appendLabel appends the time-axis label of an open time in epoch
+// milliseconds, in the page zone.
+func (r *Renderer) appendLabel(b []byte, ms int64) []byte {
+	return time.UnixMilli(ms).In(r.loc).AppendFormat(b, labelLayout)
+}
+
+// checkCandle refuses values that are not plain decimals, and plain
+// decimals with a redundant leading zero such as "01.5". Either would be
+// an invalid number in the chart data, or in strict JavaScript an octal
+// one, and the page would draw no chart.
+func checkCandle(c kline.Candle) error {
+	fields := [...]struct{ name, val string }{
+		{"open", c.Open}, {"high", c.High}, {"low", c.Low},
+		{"close", c.Close}, {"volume", c.Volume},
+	}
+	for _, f := range fields {
+		if !kline.ValidDecimal(f.val) || leadingZero(f.val) {
+			return fmt.Errorf("%s %q is not a decimal", f.name, f.val)
+		}
+	}
+	return nil
+}
+
+// leadingZero reports whether a plain decimal starts with a zero that is
+// not its only integer digit.
+func leadingZero(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	return len(s) > 1 && s[0] == '0' && s[1] != '.'
+}
+
+// cmpDecimal compares two plain decimals exactly, as -1, 0 or +1, without
+// parsing them into floating point.
+func cmpDecimal(a, b string) int {
+	sa, sb := decimalSign(a), decimalSign(b)
+	if sa != sb {
+		if sa < sb {
+			return -1
+		}
+		return 1
+	}
+	// Same sign: compare magnitudes, reversed for negatives. Two zeros
+	// have sign 0 and compare equal.
+	return sa * cmpMagnitude(strings.TrimPrefix(a, "-"), strings.TrimPrefix(b, "-"))
+}
+
+// decimalSign is -1, 0 or +1; "-0.00" is 0.
+func decimalSign(s string) int {
+	if strings.Trim(s, "-0.") == "" {
+		return 0
+	}
+	if s[0] == '-' {
+		return -1
+	}
+	return 1
+}
+
+// cmpMagnitude compares two unsigned plain decimals: the longer integer
+// part is larger once leading zeros are gone; equal lengths compare digit
+// by digit, and so do fractions once trailing zeros are gone.
+func cmpMagnitude(a, b string) int {
+	ai, af, _ := strings.Cut(a, ".")
+	bi, bf, _ := strings.Cut(b, ".")
+	ai, bi = strings.TrimLeft(ai, "0"), strings.TrimLeft(bi, "0")
+	if len(ai) != len(bi) {
+		if len(ai) < len(bi) {
+			return -1
+		}
+		return 1
+	}
+	if c := strings.Compare(ai, bi); c != 0 {
+		return c
+	}
+	return strings.Compare(strings.TrimRight(af, "0"), strings.TrimRight(bf, "0"))
+}
+
+// rgba writes a "#rrggbb" colour with an opacity as CSS rgba().
+func rgba(hex string, opacity float64) string {
+	v, err := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
+	if err != nil || len(hex) != 7 {
+		panic(fmt.Sprintf("render: colour %q is not #rrggbb", hex))
+	}
+	return fmt.Sprintf("rgba(%d, %d, %d, %s)", v>>16, v>>8&0xff, v&0xff,
+		strconv.FormatFloat(opacity, 'f', -1, 64))
+}
