@@ -26,6 +26,9 @@ type Config struct {
 	Schedule Schedule `toml:"schedule"`
 	Log      Log      `toml:"log"`
 	Klines   []Klines `toml:"klines"`
+	// Account is nil when the file has no [account] table.
+	Account *Account `toml:"account"`
+	Privacy Privacy  `toml:"privacy"`
 }
 
 // Exchange says where the exchange's REST API is.
@@ -132,6 +135,11 @@ func Load(path string) (Config, error) {
 // and validates the result.
 func Parse(name, src string) (Config, error) {
 	cfg := Default()
+	// An [account] table starts from its defaults.
+	if strings.Contains(src, "[account]") {
+		acc := defaultAccount()
+		cfg.Account = &acc
+	}
 	md, err := toml.Decode(src, &cfg)
 	if err != nil {
 		return Config{}, decodeError(name, src, err)
@@ -252,7 +260,8 @@ func tableOf(k toml.Key) (table, key string) {
 // suggest names the key the user probably meant, for the common typos.
 func suggest(k toml.Key) string {
 	known := map[string][]string{
-		"":         {"exchange", "output", "state", "budget", "schedule", "log", "klines"},
+		"": {"exchange", "output", "state", "budget", "schedule", "log", "klines",
+			"account", "privacy"},
 		"exchange": {"base_url", "timeout"},
 		"output":   {"dir", "timezone", "echarts_js"},
 		"state":    {"dir"},
@@ -260,6 +269,10 @@ func suggest(k toml.Key) string {
 		"schedule": {"delay"},
 		"log":      {"level", "format"},
 		"klines":   {"symbol", "interval", "keep"},
+		"account": {"profile", "every", "income_every", "history", "user", "signer",
+			"private_key_env", "private_key_file", "testnet", "api_key_env", "secret_env",
+			"secret_file", "recv_window"},
+		"privacy": {"percentages"},
 	}
 	table, key := tableOf(k)
 	for _, cand := range known[table] {
@@ -340,6 +353,7 @@ func (c *Config) validate(v *validator) {
 		v.fail("log", -1, "format", strconv.Quote(c.Log.Format), `must be "text" or "json"`)
 	}
 	c.validateKlines(v)
+	c.Account.validate(v)
 }
 
 func (c *Config) validateBudget(v *validator) {

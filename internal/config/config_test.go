@@ -37,7 +37,7 @@ func TestLoad_InvalidFixtures(t *testing.T) {
 		"interval_number.toml": `:10: klines[1].interval: must be a quoted string, ` +
 			`not a number`,
 		"unknown_table.toml": `:4: metrics: unknown key (known keys here: exchange, ` +
-			`output, state, budget, schedule, log, klines)`,
+			`output, state, budget, schedule, log, klines, account, privacy)`,
 		"base_url_path.toml": `:2: exchange.base_url = "https://fapi.asterdex.com/fapi/v1": ` +
 			`must be only scheme and host, such as "https://fapi.asterdex.com": the paths ` +
 			`(/fapi/v1/...) are added by snapshotter`,
