@@ -95,6 +95,13 @@ func (c *Client) Sent() (requests, weight int64) {
 // get sends one GET through the budget and returns the body of a 2xx
 // answer. Every request the product makes goes through here.
 func (c *Client) get(ctx context.Context, path string, q url.Values, weight int) ([]byte, error) {
+	return c.do(ctx, path, q, weight, nil)
+}
+
+// do is get with an optional signer, which signs each attempt afresh so
+// that a retry carries a current timestamp or a new nonce.
+func (c *Client) do(ctx context.Context, path string, q url.Values, weight int,
+	s Signer) ([]byte, error) {
 	if path != pathPing && c.budget.needsProbe() {
 		if err := c.probe(ctx); err != nil {
 			return nil, err
@@ -108,7 +115,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, weight int)
 			}
 			return nil, err
 		}
-		body, err := c.send(ctx, path, q, weight)
+		body, err := c.send(ctx, path, q, weight, s)
 		if err == nil || ClassOf(err) != ClassNetwork || attempt == maxRetries {
 			return body, err
 		}
@@ -147,13 +154,26 @@ func (c *Client) probe(ctx context.Context) error {
 	return err
 }
 
-func (c *Client) send(ctx context.Context, path string, q url.Values, weight int) ([]byte, error) {
+func (c *Client) send(ctx context.Context, path string, q url.Values, weight int,
+	s Signer) ([]byte, error) {
 	u := *c.base
 	u.Path += path
 	u.RawQuery = q.Encode()
+	logged := u.RawQuery
+	header := http.Header{}
+	if s != nil {
+		raw, h, err := s.sign(q, c.clock.Now())
+		if err != nil {
+			return nil, &Error{Class: ClassInternal, Path: path, Msg: "sign: " + err.Error()}
+		}
+		u.RawQuery, header = raw, h
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, &Error{Class: ClassInternal, Path: path, err: err}
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
 
@@ -170,7 +190,9 @@ func (c *Client) send(ctx context.Context, path string, q url.Values, weight int
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	c.budget.observe(resp.StatusCode, resp.Header, body)
-	c.log.Debug("request", "path", path, "query", u.RawQuery, "weight", weight,
+	// The log shows the business parameters only: never a key, a
+	// signature or a nonce.
+	c.log.Debug("request", "path", path, "query", logged, "weight", weight,
 		"status", resp.StatusCode, "used_weight_1m", resp.Header.Get("X-Mbx-Used-Weight-1m"),
 		"took", time.Since(start))
 	if err != nil {
