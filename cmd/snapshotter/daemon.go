@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"snapshotter/internal/daemon"
 	"snapshotter/internal/fetch"
 	"snapshotter/internal/render"
+	"snapshotter/internal/sign"
 	"snapshotter/internal/store"
 )
 
@@ -153,8 +155,54 @@ func wireLocked(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.D
 	if err != nil {
 		return nil, err
 	}
+	priv, err := private(cfg, client, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	return daemon.New(daemon.Options{Config: cfg, Client: client, Store: st,
-		Publisher: r, Logger: log, Version: version}), nil
+		Publisher: r, Private: priv, Logger: log, Version: version}), nil
+}
+
+// private builds the account's signed calls from its credentials, or
+// returns nil without an [account]. Errors name the setting, never a
+// secret.
+func private(cfg config.Config, client *fetch.Client,
+	getenv func(string) string) (*fetch.Private, error) {
+	a := cfg.Account
+	if a == nil {
+		return nil, nil
+	}
+	creds, err := a.LoadCredentials(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("account credentials: %w", err)
+	}
+	var s fetch.Signer
+	switch a.Profile {
+	case config.ProfileAsterV3:
+		agent, err := sign.ParseAgentKey(creds.AgentKey.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("account: the agent's private key: %w", err)
+		}
+		if !sign.SameAddress(agent.Address(), a.Signer) {
+			return nil, fmt.Errorf("account: the private key is the key of %s, "+
+				"not of signer %s", agent.Address(), a.Signer)
+		}
+		chain := int64(sign.ChainMainnet)
+		if a.Testnet {
+			chain = sign.ChainTestnet
+		}
+		s, err = fetch.NewV3Signer(agent, a.User, chain)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		s, err = fetch.NewHMACSigner(creds.APIKey.Reveal(), creds.HMACSecret.Reveal(),
+			a.RecvWindow.Duration)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return client.NewPrivate(fetch.Profiles[a.Profile], s), nil
 }
 
 func newLogger(c config.Log, w io.Writer) *slog.Logger {

@@ -28,6 +28,7 @@ import (
 type Publisher interface {
 	Series(s kline.Series, m render.SeriesMeta) error
 	Status(st status.Status) error
+	Account(v render.AccountView) error
 }
 
 // Options are a Daemon's parts, built once by the caller.
@@ -36,8 +37,10 @@ type Options struct {
 	Client    *fetch.Client
 	Store     *store.Store
 	Publisher Publisher
-	Logger    *slog.Logger
-	Version   string
+	// Private is the account's signed calls; nil without an [account].
+	Private *fetch.Private
+	Logger  *slog.Logger
+	Version string
 }
 
 // Daemon runs the jobs of one configuration.
@@ -54,7 +57,8 @@ type Daemon struct {
 	loadOnce    sync.Once
 	statusMu    sync.Mutex   // one status write at a time
 	pauseLogged atomic.Int64 // end of the last pause logged, epoch ms
-	nextRun     func(*klinesJob) *time.Time
+	nextRun     func(task) *time.Time
+	acct        *accountJob // nil without an [account]
 }
 
 // New returns a daemon for o.Config's jobs. It sends nothing.
@@ -64,7 +68,12 @@ func New(o Options) *Daemon {
 	}
 	d := &Daemon{cfg: o.Config, client: o.Client, store: o.Store, pub: o.Publisher,
 		log: o.Logger, version: o.Version, started: o.Client.Now().UTC(),
-		nextRun: func(*klinesJob) *time.Time { return nil }}
+		nextRun: func(task) *time.Time { return nil }}
+	if o.Config.Account != nil && o.Private != nil {
+		d.acct = &accountJob{cfg: *o.Config.Account, priv: o.Private}
+		d.acct.st = status.Job{Name: accountName, Page: "account.html",
+			Data: "data/account.json"}
+	}
 	for _, k := range o.Config.Klines {
 		j := &klinesJob{cfg: k}
 		j.st = status.Job{Name: k.Name(), Symbol: k.Symbol, Interval: string(k.Interval),
@@ -124,6 +133,18 @@ func (d *Daemon) startFailed(err error) error {
 		j.mu.Unlock()
 	}
 	return err
+}
+
+// tasks returns every job, the account first.
+func (d *Daemon) tasks() []task {
+	var out []task
+	if d.acct != nil {
+		out = append(out, d.acct)
+	}
+	for _, j := range d.jobs {
+		out = append(out, j)
+	}
+	return out
 }
 
 // ErrNothingToRun is returned by Once when every chart was left out.
@@ -206,37 +227,6 @@ func (d *Daemon) load(j *klinesJob) {
 	}
 }
 
-// runJob runs j unless it is disabled or its previous run is still going,
-// which counts as a skip. A panic is recovered and reported as the job's
-// error; the other jobs go on.
-func (d *Daemon) runJob(ctx context.Context, j *klinesJob) (err error) {
-	if j.statusOf().Disabled != "" {
-		return nil
-	}
-	if !j.running.CompareAndSwap(false, true) {
-		j.mu.Lock()
-		j.st.Skips++
-		j.mu.Unlock()
-		d.log.Warn("previous run still going; tick skipped", "job", j.cfg.Name())
-		return nil
-	}
-	defer j.running.Store(false)
-	started := time.Now()
-	var res result
-	defer func() {
-		if p := recover(); p != nil {
-			err = &fetch.Error{Class: fetch.ClassInternal, Msg: fmt.Sprintf("panic: %v", p)}
-		}
-		if ctx.Err() != nil && err != nil {
-			return // stopping: not a failure of the job
-		}
-		d.record(j, res, err, started)
-		d.safely("publish status", d.publishStatus)
-	}()
-	res, err = d.runKlines(ctx, j)
-	return err
-}
-
 // safely runs f, logging a panic instead of letting it end the process.
 func (d *Daemon) safely(what string, f func()) {
 	defer func() {
@@ -255,8 +245,9 @@ func (d *Daemon) Once(ctx context.Context) (failed int, err error) {
 		return 0, err
 	}
 	ran := 0
-	for _, j := range d.jobs {
-		if j.statusOf().Disabled != "" {
+	// The account first: it is what an operator looks at first.
+	for _, j := range d.tasks() {
+		if j.state().statusOf().Disabled != "" {
 			continue
 		}
 		ran++
@@ -283,15 +274,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	c := cron.New(cron.WithLocation(time.UTC),
 		cron.WithChain(cron.Recover(cronLogger{d.log})))
-	ids := map[*klinesJob]cron.EntryID{}
+	ids := map[task]cron.EntryID{}
 	offset := func() time.Duration { return d.client.Now().Sub(time.Now()) }
 	for _, j := range d.jobs {
 		sched := closeSchedule{iv: j.cfg.Interval, delay: d.cfg.Schedule.Delay.Duration,
 			offset: offset}
 		ids[j] = c.Schedule(sched, cron.FuncJob(func() { d.runJob(ctx, j) }))
 	}
+	if d.acct != nil {
+		ids[d.acct] = c.Schedule(cron.Every(d.acct.cfg.Every.Duration),
+			cron.FuncJob(func() { d.runJob(ctx, d.acct) }))
+	}
 	c.Schedule(cron.Every(time.Hour), cron.FuncJob(func() { d.refreshInfo(ctx) }))
-	d.nextRun = func(j *klinesJob) *time.Time {
+	d.nextRun = func(j task) *time.Time {
 		t := c.Entry(ids[j]).Next
 		if t.IsZero() {
 			return nil
@@ -301,8 +296,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return &t
 	}
 	c.Start()
-	d.log.Info("daemon running", "jobs", len(d.jobs))
-	for _, j := range d.jobs {
+	d.log.Info("daemon running", "jobs", len(d.tasks()))
+	for _, j := range d.tasks() {
 		if ctx.Err() != nil {
 			break
 		}
@@ -377,8 +372,8 @@ func (d *Daemon) publishStatus() {
 	st := status.Status{GeneratedAt: d.client.Now().UTC(), StartedAt: d.started,
 		Version: d.version, Budget: b, Pause: p}
 	st.Requests, st.Weight = d.client.Sent()
-	for _, j := range d.jobs {
-		js := j.statusOf()
+	for _, j := range d.tasks() {
+		js := j.state().statusOf()
 		if js.Disabled == "" {
 			js.NextRun = d.nextRun(j)
 		}

@@ -37,6 +37,13 @@ type setup struct {
 	// handler, when set, serves the exchange's requests instead of the
 	// exchange itself, for tests that script an answer by its order.
 	handler func(*exchange.Server) http.Handler
+	// accounts are the exchange's accounts; account, with signer, turns
+	// on the daemon's account job.
+	accounts []exchange.Account
+	account  *config.Account
+	signer   fetch.Signer
+	// clientSkew puts the client's clock this far from the exchange's.
+	clientSkew time.Duration
 }
 
 // env is one daemon wired as cmd/snapshotter wires it, against the
@@ -54,12 +61,15 @@ type env struct {
 	out    string
 	d      *Daemon
 	logs   *logBook
+	signer fetch.Signer
+	skew   time.Duration
 }
 
 func newEnv(t *testing.T, now time.Time, s setup) *env {
 	t.Helper()
 	fc := clock.NewFake(now)
-	xcfg := exchange.Config{Clock: fc, Markets: s.markets, WeightLimit: s.weightLimit}
+	xcfg := exchange.Config{Clock: fc, Markets: s.markets, WeightLimit: s.weightLimit,
+		Accounts: s.accounts}
 	ex := exchange.New(xcfg)
 	var h http.Handler = ex
 	if s.handler != nil {
@@ -75,11 +85,13 @@ func newEnv(t *testing.T, now time.Time, s setup) *env {
 	cfg.Output.EChartsJS = filepath.Join(dir, "echarts.min.js")
 	cfg.State.Dir = filepath.Join(dir, "state")
 	cfg.Klines = s.charts
+	cfg.Account = s.account
 	if err := os.WriteFile(cfg.Output.EChartsJS, []byte("/* stub */"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{t: t, ctx: context.Background(), clock: fc, cfg: xcfg, ex: ex, conf: cfg,
-		wrap: s.wrap, out: cfg.Output.Dir, logs: &logBook{}}
+		wrap: s.wrap, out: cfg.Output.Dir, logs: &logBook{}, signer: s.signer,
+		skew: s.clientSkew}
 	e.start()
 	return e
 }
@@ -92,8 +104,12 @@ func (e *env) start() {
 	log := slog.New(e.logs)
 	httpClient := fetch.NewHTTPClient(5*time.Second, "test")
 	t.Cleanup(httpClient.CloseIdleConnections)
+	var clk clock.Clock = e.clock
+	if e.skew != 0 {
+		clk = skewed{e.clock, e.skew}
+	}
 	client, err := fetch.New(fetch.Options{BaseURL: e.conf.Exchange.BaseURL, HTTP: httpClient,
-		Clock: e.clock, Share: e.conf.Budget.Share, IPMargin: e.conf.Budget.IPMargin,
+		Clock: clk, Share: e.conf.Budget.Share, IPMargin: e.conf.Budget.IPMargin,
 		PausePath: filepath.Join(e.conf.State.Dir, "pause.json"), Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -112,8 +128,12 @@ func (e *env) start() {
 		pub = e.wrap(r)
 	}
 	e.client, e.store = client, st
+	var priv *fetch.Private
+	if e.conf.Account != nil {
+		priv = client.NewPrivate(fetch.Profiles[e.conf.Account.Profile], e.signer)
+	}
 	e.d = New(Options{Config: e.conf, Client: client, Store: st, Publisher: pub,
-		Logger: log, Version: "test"})
+		Private: priv, Logger: log, Version: "test"})
 }
 
 // chart is a [[klines]] entry.
@@ -357,4 +377,17 @@ func (l *logBook) since(n int, level slog.Level) []string {
 		}
 	}
 	return out
+}
+
+// skewed is a clock off from another by a fixed amount, as a host clock
+// off from the exchange's.
+type skewed struct {
+	base *clock.Fake
+	by   time.Duration
+}
+
+func (s skewed) Now() time.Time { return s.base.Now().Add(s.by) }
+
+func (s skewed) Sleep(ctx context.Context, d time.Duration) error {
+	return s.base.Sleep(ctx, d)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"snapshotter/internal/config"
@@ -18,18 +16,25 @@ import (
 
 // klinesJob keeps one chart up to date.
 type klinesJob struct {
-	cfg     config.Klines
-	running atomic.Bool
+	jobState
+	cfg config.Klines
 
 	// entry is touched only by the job's own run, one at a time.
 	entry store.Entry
+}
 
-	mu sync.Mutex // guards st and refused
-	st status.Job
-	// refused is why the exchange refused the job's requests outright
-	// (-1121, -1120); unlike a symbol that stops trading, this lasts
-	// until a restart with a fixed config.
-	refused string
+func (j *klinesJob) name() string { return j.cfg.Name() }
+
+func (j *klinesJob) run(ctx context.Context, d *Daemon) (result, error) {
+	return d.runKlines(ctx, j)
+}
+
+// succeeded fills the status after a good run and logs its summary line.
+func (j *klinesJob) succeeded(d *Daemon, st *status.Job, res result, took time.Duration) {
+	st.Candles = len(j.entry.Series.Candles)
+	d.log.Info("klines run", "job", j.cfg.Name(), "requests", res.requests,
+		"weight", res.weight, "received", res.received, "new", res.added,
+		"candles", st.Candles, "took", took)
 }
 
 // result is what one run did, for its log line.
@@ -120,64 +125,4 @@ func (d *Daemon) saveCache(j *klinesJob) {
 	if err := d.store.Save(j.entry); err != nil {
 		d.log.Error("save cache; the next run fetches again", "job", j.cfg.Name(), "err", err)
 	}
-}
-
-// record updates the job's status after a run.
-func (d *Daemon) record(j *klinesJob, res result, err error, started time.Time) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	now := d.client.Now().UTC()
-	st := &j.st
-	st.LastRun = &now
-	took := time.Since(started).Round(time.Millisecond)
-	if err == nil {
-		// Only a success publishes; a failed backfill may have cached
-		// candles that no published snapshot holds yet.
-		st.Candles = len(j.entry.Series.Candles)
-		st.LastSuccess = &now
-		st.LastError, st.ErrorClass = "", ""
-		st.ConsecutiveFailures = 0
-		st.StaleSince = nil
-		d.log.Info("klines run", "job", j.cfg.Name(), "requests", res.requests,
-			"weight", res.weight, "received", res.received, "new", res.added,
-			"candles", st.Candles, "took", took)
-		return
-	}
-	st.LastError = err.Error()
-	st.ErrorClass = fetch.ClassOf(err)
-	st.ConsecutiveFailures++
-	if st.StaleSince == nil {
-		since := now
-		if st.LastSuccess != nil {
-			since = *st.LastSuccess
-		}
-		st.StaleSince = &since
-	}
-	switch {
-	case errors.Is(err, fetch.ErrUnknownSymbol), errors.Is(err, fetch.ErrBadInterval):
-		st.Disabled = "the exchange refused it: " + err.Error()
-		j.refused = st.Disabled
-		d.log.Warn("job disabled; fix the config and restart", "job", j.cfg.Name(), "err", err)
-	case errors.Is(err, fetch.ErrPaused):
-		// One line per pause, not one per chart and tick.
-		var fe *fetch.Error
-		errors.As(err, &fe)
-		if d.pauseLogged.Swap(fe.Until.UnixMilli()) != fe.Until.UnixMilli() {
-			d.log.Warn("exchange said stop; skipping every run until the pause ends",
-				"until", fe.Until.UTC().Format(time.RFC3339Nano), "class", st.ErrorClass)
-		} else {
-			d.log.Debug("klines run skipped: paused", "job", j.cfg.Name())
-		}
-	default:
-		d.log.Error("klines run failed; last published files kept",
-			"job", j.cfg.Name(), "class", st.ErrorClass, "err", err,
-			"requests", res.requests, "weight", res.weight, "failures", st.ConsecutiveFailures)
-	}
-}
-
-// statusOf returns a copy of the job's status.
-func (j *klinesJob) statusOf() status.Job {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.st
 }

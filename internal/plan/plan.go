@@ -75,6 +75,14 @@ func Make(cfg config.Config, limit int) Plan {
 		p.SteadyAverage += j.RunsPerMinute * float64(j.Steady.Weight)
 		p.Worst = p.Worst.add(j.Worst)
 	}
+	if a := cfg.Account; a != nil {
+		for _, j := range accountJobs(*a) {
+			p.Jobs = append(p.Jobs, j)
+			p.SteadyPeak += j.Steady.Weight
+			p.SteadyAverage += j.RunsPerMinute * float64(j.Steady.Weight)
+			p.Worst = p.Worst.add(j.Worst)
+		}
+	}
 	info := Job{Name: "exchangeInfo", Schedule: "at start, then every 1h",
 		RunsPerMinute: 1 / exchangeInfoEvery.Minutes(), Steady: Cost{1, 1}, Worst: Cost{1, 1}}
 	p.Jobs = append(p.Jobs, info)
@@ -85,6 +93,34 @@ func Make(cfg config.Config, limit int) Plan {
 		p.WorstMinutes = int(math.Ceil(float64(p.Worst.Weight) / float64(spare)))
 	}
 	return p
+}
+
+// Private weights, as documented: account and positionRisk 5, userTrades
+// 5, income 30, openOrders 1 for one symbol.
+const (
+	wAccount    = 5
+	wRisk       = 5
+	wTrades     = 5
+	wIncome     = 30
+	wOpenOrders = 1
+)
+
+// accountJobs plans the account: each run reads the account, and with a
+// position open its mark prices, its open orders and, with activity, its
+// new trades (counted here for one traded symbol); income is read on its
+// own cadence. The worst case is the first backfill: income and one
+// symbol's trades over the whole history, in 7-day windows.
+func accountJobs(a config.Account) []Job {
+	windows := int(math.Ceil(a.History.Hours() / (7 * 24)))
+	run := Job{Name: "account", Schedule: "every " + a.Every.String(),
+		RunsPerMinute: 1 / a.Every.Minutes(),
+		Steady:        Cost{4, wAccount + wRisk + wOpenOrders + wTrades},
+		Worst:         Cost{3 + windows, wAccount + wRisk + wOpenOrders + windows*wTrades},
+	}
+	income := Job{Name: "account income", Schedule: "every " + a.IncomeEvery.String(),
+		RunsPerMinute: 1 / a.IncomeEvery.Minutes(), Steady: Cost{1, wIncome},
+		Worst: Cost{windows, windows * wIncome}}
+	return []Job{run, income}
 }
 
 func klinesJob(k config.Klines, delay time.Duration) Job {

@@ -94,3 +94,38 @@ func TestCheck_RefusesWithWayOut(t *testing.T) {
 		t.Error("one chart refused")
 	}
 }
+
+func TestMake_Account(t *testing.T) {
+	cfg := parse(t, `
+[account]
+profile = "aster-v1"
+api_key_env = "K"
+secret_env = "S"
+history = "720h"
+[[klines]]
+symbol = "BTCUSDT"
+interval = "1m"
+`)
+	p := Make(cfg, 2400)
+	var acct, income Job
+	for _, j := range p.Jobs {
+		switch j.Name {
+		case "account":
+			acct = j
+		case "account income":
+			income = j
+		}
+	}
+	// 30 days of history: 5 windows of 7 days.
+	if acct.Steady != (Cost{4, 16}) || acct.Worst != (Cost{8, 36}) || acct.RunsPerMinute != 1 {
+		t.Errorf("account = %+v", acct)
+	}
+	if income.Steady != (Cost{1, 30}) || income.Worst != (Cost{5, 150}) ||
+		income.RunsPerMinute != 0.2 {
+		t.Errorf("income = %+v", income)
+	}
+	// 1 (chart) + 16 + 30 + 1 (exchangeInfo).
+	if p.SteadyPeak != 48 {
+		t.Errorf("steady peak %d, want 48", p.SteadyPeak)
+	}
+}

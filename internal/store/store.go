@@ -16,18 +16,51 @@ import (
 	"snapshotter/internal/kline"
 )
 
-// Store is a folder of series files. The zero value is not usable; use New.
+// Store is a folder of series files and other cached state. The zero value
+// is not usable; use New.
 type Store struct {
-	dir string
+	root string // the state folder
+	dir  string // its klines folder
 }
 
-// New returns a store in dir/klines, creating the folder.
+// New returns a store in the state folder dir, creating dir/klines.
 func New(dir string) (*Store, error) {
 	d := filepath.Join(dir, "klines")
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return nil, fmt.Errorf("create cache folder: %w", err)
 	}
-	return &Store{dir: d}, nil
+	return &Store{root: dir, dir: d}, nil
+}
+
+// SaveJSON replaces the state file name with v as JSON.
+func (s *Store) SaveJSON(name string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	return atomicfile.Write(filepath.Join(s.root, name), data, 0o600)
+}
+
+// LoadJSON reads the state file name into v. A missing file leaves v as it
+// is; a damaged one is set aside with a ".damaged" suffix and reported with
+// ErrDamaged, and v may then hold part of it: the caller starts afresh.
+func (s *Store) LoadJSON(name string, v any) error {
+	p := filepath.Join(s.root, name)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", p, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		aside := p + ".damaged"
+		if rerr := os.Rename(p, aside); rerr != nil {
+			return fmt.Errorf("%s is damaged (%v) and could not be set aside: %w", p, err, rerr)
+		}
+		return fmt.Errorf("%w: %s (%v); kept as %s", ErrDamaged, p, err, aside)
+	}
+	return nil
 }
 
 // Entry is a stored series and the time of its last successful fetch.
