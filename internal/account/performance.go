@@ -60,8 +60,10 @@ type Performance struct {
 	// ProfitFactor is the sum of profits over the sum of losses of the
 	// closed trades; null without a loss.
 	ProfitFactor *string `json:"profit_factor"`
+	// StartEquity is the wallet balance before the first income row.
+	StartEquity string `json:"start_equity"`
 	// Equity is the wallet balance after each income row, transfers
-	// included, starting from the balance before the first one.
+	// included, starting from StartEquity.
 	Equity []Point `json:"equity"`
 	// MaxDrawdown is the largest fall of the result curve (the wallet
 	// without transfers) from a previous high, as an amount and as a
@@ -185,6 +187,7 @@ func (p *Performance) curves(rows []Income, wallet string) error {
 	for _, r := range rows {
 		start = start.Sub(MustParse(r.Income))
 	}
+	p.StartEquity = start.String()
 	equity, result := start, start
 	peak, worst := start, decimal.Zero
 	var worstPeak decimal.Decimal
