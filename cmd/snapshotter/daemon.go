@@ -100,7 +100,7 @@ func build(path string, stderr io.Writer) (*daemon.Daemon, *slog.Logger, func(),
 		return nil, nil, nil, exitUsage
 	}
 	log := newLogger(cfg.Log, stderr)
-	d, unlock, err := wire(cfg, clock.Real{}, log)
+	d, unlock, err := wire(cfg, clock.Real{}, log, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "snapshotter:", err)
 		if errors.Is(err, store.ErrLocked) {
@@ -115,13 +115,13 @@ func build(path string, stderr io.Writer) (*daemon.Daemon, *slog.Logger, func(),
 // the renderer and the daemon over them.
 // The state folder is locked first, before the saved ban is read from it;
 // the returned function releases it.
-func wire(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon, func(),
-	error) {
+func wire(cfg config.Config, clk clock.Clock, log *slog.Logger,
+	getenv func(string) string) (*daemon.Daemon, func(), error) {
 	unlock, err := store.Lock(cfg.State.Dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := wireLocked(cfg, clk, log)
+	d, err := wireLocked(cfg, clk, log, getenv)
 	if err != nil {
 		unlock()
 		return nil, nil, err
@@ -129,7 +129,8 @@ func wire(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon,
 	return d, unlock, nil
 }
 
-func wireLocked(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.Daemon, error) {
+func wireLocked(cfg config.Config, clk clock.Clock, log *slog.Logger,
+	getenv func(string) string) (*daemon.Daemon, error) {
 	client, err := fetch.New(fetch.Options{
 		BaseURL:   cfg.Exchange.BaseURL,
 		HTTP:      fetch.NewHTTPClient(cfg.Exchange.Timeout.Duration, version),
@@ -155,7 +156,7 @@ func wireLocked(cfg config.Config, clk clock.Clock, log *slog.Logger) (*daemon.D
 	if err != nil {
 		return nil, err
 	}
-	priv, err := private(cfg, client, os.Getenv)
+	priv, err := private(cfg, client, getenv)
 	if err != nil {
 		return nil, err
 	}

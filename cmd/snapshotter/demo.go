@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"snapshotter/internal/config"
 	"snapshotter/internal/exchange"
 	"snapshotter/internal/kline"
+	"snapshotter/internal/sign"
 )
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -52,7 +55,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 
-	ex := exchange.New(exchange.Config{})
+	agentKey, agent, err := demoAgent()
+	if err != nil {
+		fmt.Fprintln(stderr, "snapshotter demo:", err)
+		return exitStartUp
+	}
+	ex := exchange.New(exchange.Config{Accounts: []exchange.Account{{
+		User: demoUser, Signer: agent.Address(), Balance: "10000.00000000",
+		Symbols: []string{"BTCUSDT", "ETHUSDT", "ASTERUSDT"}, Seed: 7}}})
 	base, err := ex.Start()
 	if err != nil {
 		fmt.Fprintln(stderr, "snapshotter demo: start built-in exchange:", err)
@@ -61,8 +71,15 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer ex.Close()
 
 	cfg := demoConfig(base, *out, *state, *echarts)
+	cfg.Account = demoAccount(agent.Address())
 	log := newLogger(cfg.Log, stderr)
-	d, unlock, err := wire(cfg, clock.Real{}, log)
+	getenv := func(name string) string {
+		if name == demoKeyEnv {
+			return agentKey
+		}
+		return ""
+	}
+	d, unlock, err := wire(cfg, clock.Real{}, log, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "snapshotter demo:", err)
 		return exitUsage
@@ -151,6 +168,31 @@ func staticFiles(dir string) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// The demo's account: a made-up main wallet, and an agent key drawn at
+// random for each run, handed to the daemon in the process, never written.
+const (
+	demoUser   = "0x00000000000000000000000000000000DeaDBeef"
+	demoKeyEnv = "SNAPSHOTTER_DEMO_AGENT_KEY"
+)
+
+func demoAgent() (string, *sign.Agent, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	key := hex.EncodeToString(b[:])
+	agent, err := sign.ParseAgentKey(key)
+	return key, agent, err
+}
+
+func demoAccount(signer string) *config.Account {
+	def := config.DefaultAccount()
+	a := &def
+	a.Profile = config.ProfileAsterV3
+	a.User, a.Signer, a.PrivateKeyEnv = demoUser, signer, demoKeyEnv
+	return a
 }
 
 // serveDir serves dir read-only at addr, or at a free loopback port when

@@ -65,7 +65,9 @@ const (
 	maxHistory    = 365 * 24 * time.Hour
 )
 
-func defaultAccount() Account {
+// DefaultAccount returns an [account] table's defaults: every 1m, income every
+// 5m, 30 days of history, a 5s receive window.
+func DefaultAccount() Account {
 	return Account{Every: Duration{time.Minute}, IncomeEvery: Duration{5 * time.Minute},
 		History: Duration{30 * 24 * time.Hour}, RecvWindow: Duration{5 * time.Second}}
 }

@@ -137,7 +137,7 @@ func Parse(name, src string) (Config, error) {
 	cfg := Default()
 	// An [account] table starts from its defaults.
 	if strings.Contains(src, "[account]") {
-		acc := defaultAccount()
+		acc := DefaultAccount()
 		cfg.Account = &acc
 	}
 	md, err := toml.Decode(src, &cfg)

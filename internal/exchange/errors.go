@@ -69,8 +69,13 @@ func jsonResponse(status int, v any) response {
 	return response{status: status, header: h, body: body}
 }
 
-// errorResponse turns a parameter error into the exchange's HTTP 400.
+// errorResponse turns a parameter error into the exchange's HTTP 400, or
+// an authentication error into its own status.
 func errorResponse(err error) response {
+	var se *statusError
+	if errors.As(err, &se) {
+		return jsonResponse(se.status, se.apiError)
+	}
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return jsonResponse(http.StatusBadRequest, ae)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"snapshotter/internal/clock"
+	"snapshotter/internal/sign"
 )
 
 // Config sets up a Server. The zero value is usable: the system clock, the
@@ -43,6 +44,15 @@ type Config struct {
 	// Logger gets one Debug line per request and a Warn line when a ban
 	// starts. Nil means no logging.
 	Logger *slog.Logger
+	// Accounts are the private accounts the server knows, each with a
+	// scripted trading history. Empty means none: every private endpoint
+	// then refuses requests as signed by an unknown key. New panics on an
+	// Account that cannot work, such as one trading a symbol the server
+	// does not list.
+	Accounts []Account
+	// ChainID is the EIP-712 chain id Aster V3 signatures are checked
+	// under. Zero means sign.ChainMainnet (1666); the testnet uses 714.
+	ChainID int64
 }
 
 // withDefaults fills the zero fields with the exchange's values.
@@ -71,6 +81,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.ChainID <= 0 {
+		c.ChainID = sign.ChainMainnet
+	}
 	return c
 }
 
@@ -86,6 +99,9 @@ type Server struct {
 	faults   faultList
 	log      requestLog
 	logger   *slog.Logger
+	accounts []*privateAccount
+	byKey    map[string]*privateAccount // by API key
+	chainID  int64
 
 	mu   sync.Mutex // guards http
 	http *http.Server
@@ -93,7 +109,8 @@ type Server struct {
 
 // New returns a server for cfg. Replay markets are placed in time now: each
 // recording is moved so that its newest candle is the one open at
-// cfg.Clock's current time. New panics if a market has no symbol.
+// cfg.Clock's current time, and so are accounts without a Start. New
+// panics if a market has no symbol or an account cannot work.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
@@ -102,11 +119,20 @@ func New(cfg Config) *Server {
 		limit:   cfg.WeightLimit,
 		limiter: newLimiter(cfg),
 		logger:  cfg.Logger,
+		chainID: cfg.ChainID,
 	}
-	s.markets = buildMarkets(cfg.Markets, cfg.Clock.Now())
+	now := cfg.Clock.Now()
+	s.markets = buildMarkets(cfg.Markets, now)
 	s.bySymbol = make(map[string]*market, len(s.markets))
 	for _, m := range s.markets {
 		s.bySymbol[m.Symbol] = m
+	}
+	s.accounts = buildAccounts(cfg.Accounts, s.bySymbol, now)
+	s.byKey = make(map[string]*privateAccount, len(s.accounts))
+	for _, a := range s.accounts {
+		if a.APIKey != "" {
+			s.byKey[a.APIKey] = a
+		}
 	}
 	return s
 }
@@ -146,23 +172,29 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// endpoint is one REST endpoint: its weight and its answer.
+// endpoint is one REST endpoint: its weight and its answer. Private
+// endpoints answer through servePrivate instead of serve.
 type endpoint struct {
-	weight func(q url.Values) int
-	serve  func(s *Server, q url.Values, now time.Time) response
+	weight  func(q url.Values) int
+	serve   func(s *Server, q url.Values, now time.Time) response
+	private *privateEndpoint
 }
 
 func weightOne(url.Values) int { return 1 }
 
 var endpoints = map[string]endpoint{
-	"ping":         {weightOne, (*Server).ping},
-	"time":         {weightOne, (*Server).serverTime},
-	"exchangeInfo": {weightOne, (*Server).exchangeInfo},
-	"klines":       {klinesWeight, (*Server).klines},
+	"ping":         {weightOne, (*Server).ping, nil},
+	"time":         {weightOne, (*Server).serverTime, nil},
+	"exchangeInfo": {weightOne, (*Server).exchangeInfo, nil},
+	"klines":       {klinesWeight, (*Server).klines, nil},
 }
 
-// route finds the endpoint for a /fapi/v1/ or /fapi/v3/ path.
+// route finds the endpoint for a path: a private one by its full path, a
+// public one under /fapi/v1/ or /fapi/v3/.
 func route(path string) (endpoint, bool) {
+	if pe, ok := privateEndpoints[path]; ok {
+		return endpoint{weight: pe.weight, private: &pe}, true
+	}
 	for _, prefix := range []string{"/fapi/v1/", "/fapi/v3/"} {
 		if name, ok := strings.CutPrefix(path, prefix); ok {
 			ep, found := endpoints[name]
@@ -206,7 +238,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rec.Weight = weight
 	resp := jsonResponse(http.StatusNotFound, errNotFound)
-	if found {
+	switch {
+	case found && ep.private != nil:
+		resp = s.servePrivate(*ep.private, r, q, now)
+	case found:
 		resp = ep.serve(s, q, now)
 	}
 	resp.header.Set(usedWeightHeader, strconv.Itoa(adm.used))
