@@ -8,7 +8,7 @@ import (
 )
 
 func TestFS_PagesParseWithLayout(t *testing.T) {
-	for _, page := range []string{"series.html", "index.html"} {
+	for _, page := range []string{"series.html", "index.html", "account.html"} {
 		t.Run(page, func(t *testing.T) {
 			tpl, err := template.ParseFS(FS, "layout.html", page)
 			if err != nil {
@@ -30,8 +30,8 @@ func TestFS_NoExternalResources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 3 {
-		t.Errorf("embedded %v, want layout, series and index", names)
+	if len(names) != 4 {
+		t.Errorf("embedded %v, want layout, series, index and account", names)
 	}
 	for _, name := range names {
 		b, err := fs.ReadFile(FS, name)

@@ -60,9 +60,10 @@ type accountFile struct {
 	Orders    []account.Order   `json:"open_orders"`
 }
 
-// Account writes data/account.json, data/trades.json, data/income.json and
-// data/performance.json. Amounts stay the exchange's strings; under
-// privacy they are replaced as PositionView and privateCopy say.
+// Account writes data/account.json, data/trades.json, data/income.json,
+// data/performance.json and then account.html. Amounts stay the exchange's
+// strings; under privacy they are replaced as PositionView and privateCopy
+// say.
 func (r *Renderer) Account(v AccountView) error {
 	if v.Privacy {
 		v = privateCopy(v)
@@ -79,6 +80,10 @@ func (r *Renderer) Account(v AccountView) error {
 		}{rfc3339(v.FetchedAt), nonNil(v.Income)},
 		"performance.json": v.Performance,
 	}
+	page, err := r.accountHTML(v, files["account.json"].(accountFile))
+	if err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, name := range []string{"account.json", "trades.json", "income.json",
@@ -91,6 +96,11 @@ func (r *Renderer) Account(v AccountView) error {
 		if _, err := atomicfile.WriteIfChanged(path, append(data, '\n'), filePerm); err != nil {
 			return fmt.Errorf("publish %s: %w", name, err)
 		}
+	}
+	// The page after the JSON it shows.
+	path := filepath.Join(r.dir, "account.html")
+	if _, err := atomicfile.WriteIfChanged(path, page, filePerm); err != nil {
+		return fmt.Errorf("publish account page: %w", err)
 	}
 	return nil
 }
