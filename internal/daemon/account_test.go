@@ -118,6 +118,16 @@ func TestAccount_EveryProfilePublishes(t *testing.T) {
 			if js := accountStatus(e); js.LastSuccess == nil {
 				t.Errorf("account status %+v", js)
 			}
+			page, err := os.ReadFile(filepath.Join(e.out, "account.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{a.Summary["total_wallet_balance"],
+				"Open positions", "net PnL", tr.Trades[len(tr.Trades)-1].Price} {
+				if !bytes.Contains(page, []byte(want)) {
+					t.Errorf("account.html lacks %q", want)
+				}
+			}
 		})
 	}
 }
@@ -240,6 +250,14 @@ func TestAccount_PrivacyPublishesPercentages(t *testing.T) {
 			t.Errorf("private position %+v", p)
 		}
 	}
+	// The page shows no amount either: not the wallet, not the deposit.
+	page, err := os.ReadFile(filepath.Join(e.out, "account.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(page, []byte("wallet balance")) || bytes.Contains(page, []byte("10000")) {
+		t.Error("the private account page shows amounts")
+	}
 	var tr struct{ Trades []account.Trade }
 	e.readJSON(filepath.Join(e.out, "data", "trades.json"), &tr)
 	for _, x := range tr.Trades {
@@ -270,4 +288,31 @@ func accountStatus(e *env) status.Job {
 	}
 	e.t.Fatal("status.json has no account job")
 	return status.Job{}
+}
+
+func TestAccount_EmptyWeekDoesNotEndTheWalk(t *testing.T) {
+	// C07/C11: the second window answers [] (a quiet week); the walk goes
+	// on through the other windows and nothing panics.
+	e := accountEnv(t, config.ProfileAsterV1, at("2025-03-03T10:00:30Z"), nil)
+	e.ex.Inject(exchange.Fault{Path: "/fapi/v1/userTrades", Status: 200, Body: "[]", Times: 1})
+	e.once()
+	if js := accountStatus(e); js.LastSuccess == nil {
+		t.Fatalf("account failed: %+v", js)
+	}
+	var windows []string
+	for _, r := range e.ex.Requests() {
+		q := query(r)
+		if strings.HasSuffix(r.Path, "/userTrades") && q.Get("symbol") == "BTCUSDT" &&
+			q.Get("startTime") != "" {
+			windows = append(windows, q.Get("startTime"))
+		}
+	}
+	if len(windows) != 5 {
+		t.Errorf("%d windows after an empty week, want 5", len(windows))
+	}
+	var tr struct{ Trades []account.Trade }
+	e.readJSON(filepath.Join(e.out, "data", "trades.json"), &tr)
+	if len(tr.Trades) == 0 {
+		t.Error("no trades after the empty week")
+	}
 }
