@@ -21,28 +21,41 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stderr io.Writer) int {
-	path, code, ok := configFlag("run", args, stderr,
+	return withDaemon("run", args, stderr,
 		"Runs the daemon: every chart is refreshed shortly after its candle closes,\n"+
-			"within the weight budget; stops cleanly on SIGINT or SIGTERM.")
-	if !ok {
-		return code
-	}
-	d, log, unlock, code := build(path, stderr)
-	if d == nil {
-		return code
-	}
-	defer unlock()
-	if err := d.Run(ctx); err != nil {
-		return startError(err, log, stderr)
-	}
-	log.Info("stopped")
-	return exitOK
+			"within the weight budget; stops cleanly on SIGINT or SIGTERM.",
+		func(d *daemon.Daemon, log *slog.Logger) int {
+			if err := d.Run(ctx); err != nil {
+				return startError(err, log, stderr)
+			}
+			log.Info("stopped")
+			return exitOK
+		})
 }
 
 func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
-	path, code, ok := configFlag("once", args, stderr,
+	return withDaemon("once", args, stderr,
 		"Runs every job once and exits: 0 when all succeeded, 1 when any failed,\n"+
-			"3 when it could not start (exchange unreachable, or a ban still running).")
+			"3 when it could not start (exchange unreachable, or a ban still running).",
+		func(d *daemon.Daemon, log *slog.Logger) int {
+			failed, err := d.Once(ctx)
+			switch {
+			case err != nil:
+				return startError(err, log, stderr)
+			case failed > 0:
+				log.Error("some jobs failed; their last published files are kept",
+					"failed", failed)
+				return exitFailed
+			}
+			return exitOK
+		})
+}
+
+// withDaemon parses a command's -config flag, builds the daemon with its
+// state folder locked, and runs f with it.
+func withDaemon(name string, args []string, stderr io.Writer, help string,
+	f func(*daemon.Daemon, *slog.Logger) int) int {
+	path, code, ok := configFlag(name, args, stderr, help)
 	if !ok {
 		return code
 	}
@@ -51,15 +64,7 @@ func cmdOnce(ctx context.Context, args []string, stderr io.Writer) int {
 		return code
 	}
 	defer unlock()
-	failed, err := d.Once(ctx)
-	switch {
-	case err != nil:
-		return startError(err, log, stderr)
-	case failed > 0:
-		log.Error("some jobs failed; their last published files are kept", "failed", failed)
-		return exitFailed
-	}
-	return exitOK
+	return f(d, log)
 }
 
 // startError reports why the daemon could not start. A configuration that
