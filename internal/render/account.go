@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"snapshotter/internal/account"
-	"snapshotter/internal/atomicfile"
 )
 
 // AccountView is what the account's published files show.
@@ -93,13 +92,13 @@ func (r *Renderer) Account(v AccountView) error {
 			return fmt.Errorf("encode %s: %w", name, err)
 		}
 		path := filepath.Join(r.dir, "data", name)
-		if _, err := atomicfile.WriteIfChanged(path, append(data, '\n'), filePerm); err != nil {
+		if _, err := writePair(path, append(data, '\n')); err != nil {
 			return fmt.Errorf("publish %s: %w", name, err)
 		}
 	}
 	// The page after the JSON it shows.
 	path := filepath.Join(r.dir, "account.html")
-	if _, err := atomicfile.WriteIfChanged(path, page, filePerm); err != nil {
+	if _, err := writePair(path, page); err != nil {
 		return fmt.Errorf("publish account page: %w", err)
 	}
 	return nil

@@ -19,16 +19,25 @@ func BenchmarkSeriesPage_288(b *testing.B)   { benchSeriesPage(b, 288) }
 func BenchmarkSeriesPage_1500(b *testing.B)  { benchSeriesPage(b, 1500) }
 func BenchmarkSeriesPage_10000(b *testing.B) { benchSeriesPage(b, 10000) }
 
-func BenchmarkSeries_288(b *testing.B)   { benchSeries(b, 288) }
-func BenchmarkSeries_1500(b *testing.B)  { benchSeries(b, 1500) }
-func BenchmarkSeries_10000(b *testing.B) { benchSeries(b, 10000) }
+// The largest chart the configuration allows (keep = 100000): the page
+// carries the newest maxInline candles and a long view; the JSON all.
+func BenchmarkSeriesPage_100000(b *testing.B) { benchSeriesPage(b, 100000) }
+
+func BenchmarkSeries_288(b *testing.B)    { benchSeries(b, 288) }
+func BenchmarkSeries_1500(b *testing.B)   { benchSeries(b, 1500) }
+func BenchmarkSeries_10000(b *testing.B)  { benchSeries(b, 10000) }
+func BenchmarkSeries_100000(b *testing.B) { benchSeries(b, 100000) }
 
 func benchSeriesPage(b *testing.B, n int) {
 	r, _ := newRenderer(b, nil)
 	s := fakeSeries("BTCUSDT", n)
+	data, err := encodeSnapshot(s, minute(0))
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if _, err := r.seriesPage(s, minute(i)); err != nil {
+		if _, err := r.seriesPage(s, minute(i), data); err != nil {
 			b.Fatal(err)
 		}
 	}

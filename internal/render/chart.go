@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -33,16 +32,22 @@ const chartID = "kline"
 // tooltipJS shows one candle from snapshotRows, which the page fills with
 // the exchange's own strings: [label, open, high, low, close, volume,
 // closed]. Reading them there rather than from the chart keeps "0.0100"
-// from turning into 0.01 on screen.
+// from turning into 0.01 on screen; snapshotGroup (series.html) only puts
+// thousands separators into the integer part.
 const tooltipJS = `function (ps) {
 	var p = Array.isArray(ps) ? ps[0] : ps;
 	var r = p ? snapshotRows[p.dataIndex] : null;
 	if (!r) { return ''; }
-	var s = '<b>' + r[0] + '</b>';
+	var g = snapshotGroup;
+	var s = '<b>' + r[0] + '</b> ' + snapshotZone;
 	if (!r[6]) { s += ' &middot; <i>open, not closed</i>'; }
-	return s + '<br>O ' + r[1] + '<br>H ' + r[2] + '<br>L ' + r[3] +
-		'<br>C ' + r[4] + '<br>V ' + r[5];
+	return s + '<br>O ' + g(r[1]) + '<br>H ' + g(r[2]) + '<br>L ' + g(r[3]) +
+		'<br>C ' + g(r[4]) + '<br>V ' + g(r[5]);
 }`
+
+// priceLabelJS writes the price axis with thousands separators and at most
+// the exchange's decimals; see snapshotPrice in series.html.
+const priceLabelJS = `function (v) { return snapshotPrice(v); }`
 
 // volumeLabelJS shortens volume axis labels: 1234567 becomes 1.2M.
 const volumeLabelJS = `function (v) {
@@ -65,12 +70,40 @@ const volumeColorJS = `function (p) {
 }`
 
 // dataJS fills the chart go-echarts set up, whose axes and series are
-// empty, from snapshotChart; see pageData. It runs right after the first
-// setOption, before the browser draws anything.
-const dataJS = `%MY_ECHARTS%.setOption({
-	xAxis: [{data: snapshotChart.labels}, {data: snapshotChart.labels}],
-	series: [{data: snapshotChart.candles}, {data: snapshotChart.volumes}]
-});`
+// empty, from snapshotChart; see pageData and snapshotOption in
+// series.html, which the page's refresh calls again with new data. It runs
+// right after the first setOption, before the browser draws anything.
+const dataJS = `%MY_ECHARTS%.setOption(snapshotOption(snapshotChart));`
+
+// optionJS defines the page functions the chart's data goes through:
+// snapshotOption turns snapshotChart into the option that sets the data,
+// with a pin over a candle still open; snapshotGroup puts thousands
+// separators into a decimal string without touching its digits;
+// snapshotPrice writes an axis value with at most the exchange's
+// decimals; snapshotStyle colours candles up and down.
+const optionJS = `var snapshotStyle = {color: '` + upColor + `', color0: '` + downColor +
+	`', borderColor: '` + upColor + `', borderColor0: '` + downColor + `'};
+function snapshotOption(d) {
+	var mark = [];
+	if (d.open >= 0) {
+		mark.push({name: 'open', coord: [d.open, d.candles[d.open][3]],
+			symbol: 'pin', symbolSize: 38,
+			label: {show: true, formatter: 'open', fontSize: 10, color: '#fff'},
+			itemStyle: {color: '` + axisColor + `'}});
+	}
+	return {
+		xAxis: [{data: d.labels}, {data: d.labels}],
+		series: [{data: d.candles, markPoint: {data: mark}}, {data: d.volumes}]
+	};
+}
+function snapshotGroup(s) {
+	var m = /^(-?)(\d+)(\.\d+)?$/.exec(String(s));
+	if (!m) { return String(s); }
+	return m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (m[3] || '');
+}
+function snapshotPrice(v) {
+	return v.toLocaleString('en-US', {maximumFractionDigits: snapshotChart.prec});
+}`
 
 // builtChart is a rendered chart and what the page around it needs.
 type builtChart struct {
@@ -81,11 +114,11 @@ type builtChart struct {
 // chart renders s as a go-echarts snippet, candles over a volume panel,
 // and the data the snippet's script fills it with.
 func (r *Renderer) chart(s kline.Series) (builtChart, error) {
-	d, err := r.pageData(s.Candles)
+	d, err := r.pageData(s)
 	if err != nil {
 		return builtChart{}, err
 	}
-	snip, err := snippet(r.newChart(s.Candles, d.open))
+	snip, err := snippet(r.newChart(d.shown))
 	if err != nil {
 		return builtChart{}, err
 	}
@@ -102,13 +135,13 @@ func snippet(k *charts.Kline) (snip ecrender.ChartSnippet, err error) {
 	return k.RenderSnippet(), nil
 }
 
-// newChart builds the chart option: the candles in grid 0, the volume in
-// grid 1 under them, both zoomed and panned together. It holds no candle
-// data: the page sets that (see dataJS), and the values in cs must have
-// passed checkCandle. open is the index of the candle still open, or -1.
-func (r *Renderer) newChart(cs []kline.Candle, open int) *charts.Kline {
+// newChart builds the chart option for n candles: the candles in grid 0,
+// the volume in grid 1 under them, both zoomed and panned together. It
+// holds no candle data: the page sets that (see dataJS), with the marker
+// of a candle still open.
+func (r *Renderer) newChart(n int) *charts.Kline {
 	k := charts.NewKLine()
-	k.SetGlobalOptions(r.globalOpts(len(cs))...)
+	k.SetGlobalOptions(r.globalOpts(n)...)
 	k.ExtendXAxis(categoryAxis(1, true))
 	k.ExtendYAxis(opts.YAxis{
 		GridIndex: 1, Position: "right", SplitNumber: 2,
@@ -125,7 +158,10 @@ func (r *Renderer) newChart(cs []kline.Candle, open int) *charts.Kline {
 	k.AddJSFuncStrs(types.FuncStr(dataJS), types.FuncStr(resizeJS))
 	k.Accept(extraOptions{})
 
-	k.AddSeries("price", []opts.KlineData{}, candleSeriesOpts(cs, open)...)
+	k.AddSeries("price", []opts.KlineData{}, charts.WithItemStyleOpts(opts.ItemStyle{
+		Color: upColor, Color0: downColor,
+		BorderColor: upColor, BorderColor0: downColor,
+	}))
 	bar := charts.NewBar()
 	bar.AddSeries("volume", []opts.BarData{},
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) {
@@ -169,7 +205,9 @@ func (r *Renderer) globalOpts(n int) []charts.GlobalOpts {
 		charts.WithXAxisOpts(categoryAxis(0, false)),
 		charts.WithYAxisOpts(opts.YAxis{
 			Scale: opts.Bool(true), Position: "right",
-			AxisLabel: &opts.AxisLabel{Color: axisColor},
+			AxisLabel: &opts.AxisLabel{
+				Color: axisColor, Formatter: opts.FuncOpts(priceLabelJS),
+			},
 			SplitLine: &opts.SplitLine{
 				Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: gridColor},
 			},
@@ -197,28 +235,6 @@ func categoryAxis(grid int, showLabels bool) opts.XAxis {
 		ax.AxisPointer = &opts.AxisPointer{Label: &opts.Label{Show: opts.Bool(false)}}
 	}
 	return ax
-}
-
-// candleSeriesOpts colours up and down candles and pins "open" above a
-// candle that had not closed when fetched.
-func candleSeriesOpts(cs []kline.Candle, open int) []charts.SeriesOpts {
-	o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{
-		Color: upColor, Color0: downColor,
-		BorderColor: upColor, BorderColor0: downColor,
-	})}
-	if open < 0 {
-		return o
-	}
-	return append(o, charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{
-		Name:       "open",
-		Coordinate: []any{open, json.Number(cs[open].High)},
-		Symbol:     "pin",
-		SymbolSize: 38,
-		Label: &opts.Label{
-			Show: opts.Bool(true), Formatter: "open", FontSize: 10, Color: "#fff",
-		},
-		ItemStyle: &opts.ItemStyle{Color: axisColor},
-	}))
 }
 
 // extraOptions adds the ECharts options go-echarts v2.6.7 has no field for:

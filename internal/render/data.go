@@ -23,6 +23,14 @@ import (
 // checkCandle, so none needs escaping and none can end the script
 // element early.
 
+// maxInline is the most candles a chart page carries: the newest ones. A
+// snapshot may hold up to 100,000 (a year of 1-minute candles is half a
+// million), which would make a page of 14 MB that a phone opens in
+// seconds; 3,000 candles are about 450 KB, 110 KB as gzip, and draw in
+// half a second (docs/benchmarks.md). The JSON snapshot keeps every
+// candle, and a page with more than this adds a long view (see overview).
+const maxInline = 3000
+
 // pageData is the data part of a chart page.
 type pageData struct {
 	// rows is snapshotRows, the tooltip's source: one array per candle
@@ -31,13 +39,23 @@ type pageData struct {
 	rows template.JS
 	// chart is snapshotChart, a JSON object: "labels" for the time axes,
 	// "candles" as [open, close, low, high] numbers (ECharts' order), the
-	// "volumes", and "bars", the index into "colors" of each volume bar.
+	// "volumes", "bars", the index into "colors" of each volume bar,
+	// "open", the index of a candle still open or -1, and "prec", the
+	// most decimals of a price, for the price axis.
 	chart template.JS
+	// overview is the long view of a snapshot of more than maxInline
+	// candles, or null; see overview.
+	overview template.JS
 
-	// first and last are the labels of the first and last candle.
+	// first and last are the labels of the first and last candle of the
+	// whole snapshot.
 	first, last string
-	// open is the index of a candle still open when fetched, or -1.
-	open int
+	// shown is how many of the newest candles the chart holds, at most
+	// maxInline; open is the index among them of a candle still open when
+	// fetched, or -1.
+	shown, open int
+	// coarse is the interval of the overview's candles, "" without one.
+	coarse kline.Interval
 }
 
 // Volume bar colours, indexed by barCode: down or up, faded for a candle
@@ -48,10 +66,27 @@ var volumeColors = [4]string{
 	rgba(downColor, openOpacity), rgba(upColor, openOpacity),
 }
 
-// pageData writes the rows and the chart data of cs, refusing a value
-// that is not a plain decimal.
-func (r *Renderer) pageData(cs []kline.Candle) (pageData, error) {
-	d := pageData{open: -1}
+// pageData writes the rows and the chart data of the newest maxInline
+// candles of s, and the overview of all of them, refusing any value that is
+// not a plain decimal.
+func (r *Renderer) pageData(s kline.Series) (pageData, error) {
+	cs := s.Candles
+	d := pageData{open: -1, overview: "null"}
+	for i, c := range cs {
+		if err := checkCandle(c); err != nil {
+			return d, fmt.Errorf("candle %d: %w", i, err)
+		}
+	}
+	if len(cs) > 0 {
+		d.first = r.label(cs[0].OpenTime)
+		d.last = r.label(cs[len(cs)-1].OpenTime)
+	}
+	if len(cs) > maxInline {
+		d.overview, d.coarse = r.overview(cs, s.Interval)
+		cs = cs[len(cs)-maxInline:]
+	}
+	d.shown = len(cs)
+
 	var rows, chart strings.Builder
 	rows.Grow(len(cs) * 80)
 	chart.Grow(len(cs) * 72)
@@ -61,9 +96,6 @@ func (r *Renderer) pageData(cs []kline.Candle) (pageData, error) {
 	chart.WriteString(`{"labels":[`)
 	var label []byte
 	for i, c := range cs {
-		if err := checkCandle(c); err != nil {
-			return d, fmt.Errorf("candle %d: %w", i, err)
-		}
 		label = r.appendLabel(label[:0], c.OpenTime)
 		if i > 0 {
 			rows.WriteByte(',')
@@ -73,13 +105,6 @@ func (r *Renderer) pageData(cs []kline.Candle) (pageData, error) {
 		chart.WriteByte('"')
 		chart.Write(label)
 		chart.WriteByte('"')
-
-		if i == 0 {
-			d.first = string(label)
-		}
-		if i == len(cs)-1 {
-			d.last = string(label)
-		}
 		if !c.Closed {
 			d.open = i
 		}
@@ -88,10 +113,24 @@ func (r *Renderer) pageData(cs []kline.Candle) (pageData, error) {
 
 	writeCandles(&chart, cs)
 	writeVolumes(&chart, cs)
-	chart.WriteString("}")
+	fmt.Fprintf(&chart, `,"open":%d,"prec":%d}`, d.open, pricePrecision(cs))
 
 	d.rows, d.chart = template.JS(rows.String()), template.JS(chart.String())
 	return d, nil
+}
+
+// pricePrecision is the most decimals of any price in cs: the exchange
+// sends every price of a symbol with its tick size's decimals.
+func pricePrecision(cs []kline.Candle) int {
+	p := 0
+	for _, c := range cs {
+		for _, v := range [...]string{c.Open, c.High, c.Low, c.Close} {
+			if _, frac, ok := strings.Cut(v, "."); ok && len(frac) > p {
+				p = len(frac)
+			}
+		}
+	}
+	return p
 }
 
 // writeRow writes one tooltip row.

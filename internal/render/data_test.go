@@ -20,25 +20,54 @@ type chartData struct {
 	Volumes []json.Number   `json:"volumes"`
 	Bars    []int           `json:"bars"`
 	Colors  []string        `json:"colors"`
+	Open    int             `json:"open"`
+	Prec    int             `json:"prec"`
+}
+
+// pageBlock mirrors the page's JSON block "snapshot".
+type pageBlock struct {
+	Rows     [][]any       `json:"rows"`
+	Chart    chartData     `json:"chart"`
+	Overview *overviewData `json:"overview"`
+}
+
+// overviewData mirrors the long view.
+type overviewData struct {
+	Interval string          `json:"interval"`
+	Labels   []string        `json:"labels"`
+	Candles  [][]json.Number `json:"candles"`
+	Rows     [][]string      `json:"rows"`
 }
 
 // chartOf decodes the chart data of a page. It is JSON, and json.Number
 // keeps each value's text, so "100.0" reads back as "100.0".
 func chartOf(t *testing.T, page string) chartData {
 	t.Helper()
-	const start = "var snapshotChart = "
+	return blockOf(t, page).Chart
+}
+
+// blockOf decodes the page's JSON block, which must be whole JSON with
+// nothing unknown in it.
+func blockOf(t *testing.T, page string) pageBlock {
+	t.Helper()
+	const start = `<script type="application/json" id="snapshot" data-live>`
 	i := strings.Index(page, start)
 	if i < 0 {
-		t.Fatal("page has no snapshotChart")
+		t.Fatal("page has no JSON block")
 	}
-	dec := json.NewDecoder(strings.NewReader(page[i+len(start):]))
+	rest := page[i+len(start):]
+	end := strings.Index(rest, "</script>")
+	if end < 0 {
+		t.Fatal("JSON block does not end")
+	}
+	dec := json.NewDecoder(strings.NewReader(rest[:end]))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
-	var d chartData
-	if err := dec.Decode(&d); err != nil {
-		t.Fatalf("snapshotChart is not JSON: %v", err)
+	var b pageBlock
+	if err := dec.Decode(&b); err != nil {
+		t.Fatalf("JSON block is not JSON: %v", err)
 	}
-	return d
+	return b
 }
 
 func TestSeries_ChartDataIsTheExchangesStrings(t *testing.T) {
@@ -104,11 +133,12 @@ func TestSeries_PageFillsChartAfterInit(t *testing.T) {
 	_, page := publish(t, r, dir, fakeSeries("BTCUSDT", 3))
 
 	steps := []string{
-		"var snapshotRows = [[",
-		"var snapshotChart = {",
+		`<script type="application/json" id="snapshot" data-live>{"rows":[[`,
+		"var snapshotChart = snapshot.chart;",
+		"function snapshotOption(d) {",
 		"goecharts_kline = echarts.init(",
 		"goecharts_kline.setOption(option_kline);",
-		"goecharts_kline.setOption({xAxis: [{data: snapshotChart.labels}",
+		"goecharts_kline.setOption(snapshotOption(snapshotChart));",
 	}
 	at := 0
 	for _, s := range steps {

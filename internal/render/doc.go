@@ -10,7 +10,16 @@
 // Every file is replaced atomically (see package atomicfile), and a page is
 // replaced only after the JSON it shows, so a reader never sees a page newer
 // than its data or a half-written file. A file whose content did not change
-// is left alone.
+// is left alone. Each file has a gzip copy beside it, <file>.gz, for a web
+// server's gzip_static; publish.go says in which order the two are
+// replaced and why.
+//
+// A chart page carries the newest maxInline candles of its snapshot, and a
+// long view of coarser candles when there are more (overview.go). Every
+// page keeps itself current in the browser without any request to the
+// exchange: it shows the age of its data, a banner once the data is
+// overdue, and re-reads itself from the web server to redraw in place
+// (live.go and the script "live" in templates/layout.html).
 //
 // The pages load nothing from another host: the chart script is copied from
 // web/node_modules into assets/ when the Renderer is made, and go-echarts'

@@ -8,14 +8,14 @@ import (
 	"strconv"
 	"time"
 
-	"snapshotter/internal/atomicfile"
 	"snapshotter/internal/kline"
 	"snapshotter/internal/status"
 )
 
 // Status publishes data/status.json, the status as it is, then index.html,
 // which shows it. When the JSON cannot be written the page is not touched.
-// A file whose content is unchanged is not rewritten.
+// A file whose content is unchanged is not rewritten. Each file gets a gzip
+// copy beside it (see writePair).
 func (r *Renderer) Status(st status.Status) error {
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -24,7 +24,7 @@ func (r *Renderer) Status(st status.Status) error {
 	data = append(data, '\n')
 
 	var page bytes.Buffer
-	if err := r.indexTpl.Execute(&page, r.indexView(st)); err != nil {
+	if err := r.indexTpl.Execute(&page, r.indexView(st, data)); err != nil {
 		return fmt.Errorf("execute index template: %w", err)
 	}
 
@@ -32,11 +32,11 @@ func (r *Renderer) Status(st status.Status) error {
 	defer r.mu.Unlock()
 
 	jsonPath := filepath.Join(r.dir, filepath.FromSlash(statusURL))
-	if _, err := atomicfile.WriteIfChanged(jsonPath, data, filePerm); err != nil {
+	if _, err := writePair(jsonPath, data); err != nil {
 		return fmt.Errorf("publish status: %w", err)
 	}
 	htmlPath := filepath.Join(r.dir, "index.html")
-	if _, err := atomicfile.WriteIfChanged(htmlPath, page.Bytes(), filePerm); err != nil {
+	if _, err := writePair(htmlPath, page.Bytes()); err != nil {
 		return fmt.Errorf("publish index: %w", err)
 	}
 	return nil
@@ -47,7 +47,13 @@ type indexPage struct {
 	Title, Zone, Data  string
 	Generated, Started string
 	Version            string
-	Pause              *pauseView
+	// PageVersion and Refresh are for the script "live"; SilentAt is when
+	// the daemon is overdue to rewrite the page (epoch ms, 0: unknown),
+	// and GeneratedMS when it last did.
+	PageVersion           string
+	Refresh               int
+	SilentAt, GeneratedMS int64
+	Pause                 *pauseView
 	// Stale names the jobs whose published data is stale, with since when.
 	Stale  []string
 	Budget budgetView
@@ -58,12 +64,15 @@ type pauseView struct {
 	Title, Until, Left, Reason string
 }
 
-// budgetView holds the weight figures; the *Max, *Low and *High fields
-// drive the <meter> bars and are zero when the limit is not known yet.
+// budgetView holds the weight figures, written with thousands separators;
+// the int fields drive the <meter> bars, whose attributes must be plain
+// numbers, and *Max, *Low and *High are zero when the limit is not known
+// yet.
 type budgetView struct {
 	Minute                              string
 	UsedByUs, Allowed, Share            string
 	UsedByIP, Limit                     string
+	UsedByUsN, UsedByIPN                int
 	AllowedMax, AllowedLow, AllowedHigh int
 	LimitMax, LimitLow, LimitHigh       int
 }
@@ -78,18 +87,35 @@ type jobView struct {
 	Disabled                string
 	LastError, ErrorClass   string
 	Failures, Skips         int
+	// Since is the last success in epoch ms and StaleAt when the next is
+	// overdue, both 0 when unknown; see liveTimes.
+	Since, StaleAt int64
 }
 
-func (r *Renderer) indexView(st status.Status) indexPage {
+func (r *Renderer) indexView(st status.Status, data []byte) indexPage {
 	now := st.GeneratedAt
 	v := indexPage{
-		Title:     "snapshotter status",
-		Zone:      r.zone(),
-		Data:      statusURL,
-		Generated: r.clock(now),
-		Started:   r.clock(st.StartedAt),
-		Version:   st.Version,
-		Budget:    budgetOf(st.Budget, r.clock(st.Budget.Minute)),
+		Title:       "snapshotter status",
+		Zone:        r.zone(),
+		Data:        statusURL,
+		Generated:   r.clock(now),
+		Started:     r.clock(st.StartedAt),
+		Version:     st.Version,
+		Budget:      budgetOf(st.Budget, r.clock(st.Budget.Minute)),
+		PageVersion: contentVersion(data),
+		Refresh:     int(maxIndexRefresh / time.Second),
+	}
+	if !now.IsZero() {
+		v.GeneratedMS = now.UnixMilli()
+	}
+	// The daemon rewrites the status after every run, so the shortest
+	// running interval says how often it should; a run of a longer chart
+	// or the hourly exchangeInfo check only adds more.
+	if iv, ok := shortestInterval(st.Jobs); ok {
+		v.Refresh = refreshEvery(iv, maxIndexRefresh)
+		if !now.IsZero() {
+			v.SilentAt = dueBy(iv, now).UnixMilli()
+		}
 	}
 	if v.Version == "" {
 		v.Version = r.version
@@ -142,8 +168,27 @@ func (r *Renderer) jobOf(j status.Job, now time.Time) jobView {
 	if j.LastSuccess != nil {
 		v.LastSuccess = r.clock(*j.LastSuccess)
 		v.SuccessAge = relative(now, *j.LastSuccess)
+		v.Since = j.LastSuccess.UnixMilli()
+		if iv := kline.Interval(j.Interval); iv.Valid() && j.Disabled == "" {
+			v.StaleAt = dueBy(iv, *j.LastSuccess).UnixMilli()
+		}
 	}
 	return v
+}
+
+// shortestInterval is the shortest interval among the jobs that run.
+func shortestInterval(jobs []status.Job) (kline.Interval, bool) {
+	var best kline.Interval
+	for _, j := range jobs {
+		iv := kline.Interval(j.Interval)
+		if j.Disabled != "" || !iv.Valid() {
+			continue
+		}
+		if best == "" || iv.Approx() < best.Approx() {
+			best = iv
+		}
+	}
+	return best, best != ""
 }
 
 // clockPtr is clock for an optional time; nil gives "".
@@ -170,11 +215,14 @@ func pauseTitle(kind string) string {
 func budgetOf(b status.Budget, minute string) budgetView {
 	v := budgetView{
 		Minute:   minute,
-		UsedByUs: strconv.Itoa(b.UsedByUs),
-		Allowed:  strconv.Itoa(b.Allowed),
+		UsedByUs: groupInt(b.UsedByUs),
+		Allowed:  groupInt(b.Allowed),
 		Share:    strconv.FormatFloat(b.Share*100, 'f', -1, 64) + "%",
-		UsedByIP: strconv.Itoa(b.UsedByIP),
-		Limit:    strconv.Itoa(b.Limit),
+		UsedByIP: groupInt(b.UsedByIP),
+		Limit:    groupInt(b.Limit),
+
+		UsedByUsN: b.UsedByUs,
+		UsedByIPN: b.UsedByIP,
 	}
 	if b.Limit <= 0 {
 		v.Limit = "unknown"

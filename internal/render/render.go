@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"snapshotter/internal/atomicfile"
 	"snapshotter/templates"
 )
 
@@ -95,15 +94,16 @@ func New(o Options) (*Renderer, error) {
 }
 
 func parsePage(name string) (*template.Template, error) {
-	t, err := template.ParseFS(templates.FS, "layout.html", name)
+	t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, "layout.html", name)
 	if err != nil {
 		return nil, fmt.Errorf("parse template %s: %w", name, err)
 	}
 	return t.Lookup(name), nil
 }
 
-// installScript copies the ECharts script to dir/assets/echarts-<hash>.min.js
-// and returns that path relative to dir, with forward slashes for URLs.
+// installScript copies the ECharts script, and its gzip copy, to
+// dir/assets/echarts-<hash>.min.js and returns that path relative to dir,
+// with forward slashes for URLs.
 func installScript(dir, src string) (string, error) {
 	if src == "" {
 		return "", errors.New("render: no path to echarts.min.js given; " +
@@ -122,11 +122,15 @@ func installScript(dir, src string) (string, error) {
 	sum := sha256.Sum256(js)
 	rel := assetsHost + "echarts-" + hex.EncodeToString(sum[:])[:12] + ".min.js"
 	dst := filepath.Join(dir, filepath.FromSlash(rel))
-	if _, err := atomicfile.WriteIfChanged(dst, js, filePerm); err != nil {
+	if _, err := writePair(dst, js); err != nil {
 		return "", fmt.Errorf("install echarts script: %w", err)
 	}
 	return rel, nil
 }
+
+// pageFuncs are the functions the templates may call: "group" writes a
+// count with thousands separators, 100000 as 100,000.
+var pageFuncs = template.FuncMap{"group": groupInt}
 
 // Time formats shown on pages, always in the Renderer's zone.
 const (

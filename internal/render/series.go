@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"snapshotter/internal/atomicfile"
 	"snapshotter/internal/kline"
 )
 
@@ -29,7 +28,8 @@ type SeriesMeta struct {
 // either is written, so a series that cannot be rendered, such as one with a
 // price that is not a plain decimal, leaves the published files as they
 // were. When the JSON cannot be written, the page is not touched. A file
-// whose content is unchanged is not rewritten.
+// whose content is unchanged is not rewritten. Each file gets a gzip copy
+// beside it (see writePair).
 func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
 	if err := checkSeries(s.Symbol, s.Interval); err != nil {
 		return fmt.Errorf("render series: %w", err)
@@ -40,7 +40,7 @@ func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
 	if err != nil {
 		return fmt.Errorf("render series %s: %w", name, err)
 	}
-	page, err := r.seriesPage(s, m)
+	page, err := r.seriesPage(s, m, data)
 	if err != nil {
 		return fmt.Errorf("render series %s: %w", name, err)
 	}
@@ -49,11 +49,11 @@ func (r *Renderer) Series(s kline.Series, m SeriesMeta) error {
 	defer r.mu.Unlock()
 
 	jsonPath := filepath.Join(r.dir, "data", "klines", name+".json")
-	if _, err := atomicfile.WriteIfChanged(jsonPath, data, filePerm); err != nil {
+	if _, err := writePair(jsonPath, data); err != nil {
 		return fmt.Errorf("publish series %s: %w", name, err)
 	}
 	htmlPath := filepath.Join(r.dir, name+".html")
-	if _, err := atomicfile.WriteIfChanged(htmlPath, page, filePerm); err != nil {
+	if _, err := writePair(htmlPath, page); err != nil {
 		return fmt.Errorf("publish page %s: %w", name, err)
 	}
 	return nil
@@ -127,28 +127,41 @@ func utcOrNil(t *time.Time) *time.Time {
 // seriesPage is the view series.html is filled from.
 type seriesPage struct {
 	Title, Symbol, Interval string
-	Zone                    string
+	// Zone names the page zone; Offset is its offset from UTC now.
+	Zone, Offset string
 	// Script, Index and Data are URLs relative to the output folder.
 	Script, Index, Data string
+	// PageVersion changes whenever the page does; the page's refresh
+	// compares it to tell a new page from the one it shows.
+	PageVersion string
 
-	Count       int
-	First, Last string
-	FetchedAt   string
-	Stale       bool
-	StaleSince  string
+	// Count is the snapshot's candles; Shown those on the chart.
+	Count, Shown int
+	First, Last  string
+	// Coarse is the interval of the long view, "" without one.
+	Coarse string
+	// LastPrice is the newest close; Change the move since the first
+	// open, in percent with a sign, "" when it cannot be computed.
+	LastPrice, Change string
+	Down              bool
+	FetchedAt         string
+	Live              liveTimes
+	Stale             bool
+	StaleSince        string
 	// Open is the label of a candle still open when fetched, if any.
 	Open     string
 	GapCount int
 	Gaps     []string
 
 	Chart, ChartScript template.HTML
-	// Rows and ChartData are snapshotRows and snapshotChart; see pageData.
-	Rows, ChartData template.JS
+	// Rows, ChartData and Overview are snapshotRows, snapshotChart and
+	// the long view; see pageData. Helpers is optionJS.
+	Rows, ChartData, Overview, Helpers template.JS
 
 	Version, Generated string
 }
 
-func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
+func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta, data []byte) ([]byte, error) {
 	ch, err := r.chart(s)
 	if err != nil {
 		return nil, err
@@ -158,20 +171,32 @@ func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
 		Symbol:      s.Symbol,
 		Interval:    string(s.Interval),
 		Zone:        r.zone(),
+		Offset:      r.offset(m.FetchedAt),
 		Script:      r.script,
 		Index:       "index.html",
 		Data:        DataURL(s.Symbol, s.Interval),
+		PageVersion: contentVersion(data),
 		Count:       len(s.Candles),
+		Shown:       ch.shown,
+		Coarse:      string(ch.coarse),
 		FetchedAt:   r.clock(m.FetchedAt),
+		Live:        seriesLive(s.Interval, m.FetchedAt),
 		Stale:       m.Stale,
 		GapCount:    len(s.Gaps),
 		Chart:       template.HTML(ch.element),
 		ChartScript: template.HTML(ch.script),
 		Rows:        ch.rows,
 		ChartData:   ch.chart,
+		Overview:    ch.overview,
+		Helpers:     optionJS,
 		First:       ch.first,
 		Last:        ch.last,
 		Version:     r.version,
+	}
+	if n := len(s.Candles); n > 0 {
+		last := s.Candles[n-1]
+		v.LastPrice = groupDigits(last.Close)
+		v.Change, v.Down = change(s.Candles[0].Open, last.Close)
 	}
 	if v.FetchedAt == "" {
 		v.FetchedAt = "never"
@@ -180,7 +205,8 @@ func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
 		v.StaleSince = r.clock(*m.StaleSince)
 	}
 	if ch.open >= 0 {
-		v.Open = r.label(s.Candles[ch.open].OpenTime)
+		shown := s.Candles[len(s.Candles)-ch.shown:]
+		v.Open = r.label(shown[ch.open].OpenTime)
 	}
 	for _, g := range s.Gaps {
 		v.Gaps = append(v.Gaps, r.gapText(g))
@@ -188,7 +214,7 @@ func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta) ([]byte, error) {
 
 	// The data is most of the page; the rest is a few kilobytes.
 	var b bytes.Buffer
-	b.Grow(len(ch.rows) + len(ch.chart) + len(ch.script) + 16<<10)
+	b.Grow(len(ch.rows) + len(ch.chart) + len(ch.overview) + len(ch.script) + 24<<10)
 	if err := r.seriesTpl.Execute(&b, v); err != nil {
 		return nil, fmt.Errorf("execute series template: %w", err)
 	}

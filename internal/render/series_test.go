@@ -187,8 +187,8 @@ func TestSeries_OpenCandleAndGapsNoted(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := read(t, filepath.Join(dir, "BTCUSDT_1m.html"))
-	for _, w := range []string{"2 gaps", `"markPoint"`, "still open when fetched",
-		"open, not closed", `false]]`} {
+	for _, w := range []string{"2 gaps", `"open":2,`, "still open when fetched",
+		"open, not closed", `false]]`, "markPoint"} {
 		if !strings.Contains(page, w) {
 			t.Errorf("page lacks %q", w)
 		}
