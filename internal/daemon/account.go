@@ -108,6 +108,7 @@ func (d *Daemon) runAccount(ctx context.Context, j *accountJob) (result, error) 
 	}
 	j.book.Trim(now.Add(-j.cfg.History.Duration).UnixMilli())
 	d.saveBook(j)
+	d.setMarks(&j.book, open)
 	if err := d.pub.Account(d.accountView(j, orders)); err != nil {
 		return res, &fetch.Error{Class: fetch.ClassInternal, Msg: "publish: " + err.Error()}
 	}
@@ -322,4 +323,34 @@ func marginAsset(assets []account.Balance) (asset, wallet string) {
 		}
 	}
 	return asset, wallet
+}
+
+// setMarks keeps the account's fills and entry prices for the charts; a
+// chart picks them up the next time it is published.
+func (d *Daemon) setMarks(b *account.Book, open []account.Position) {
+	fills := make(map[string][]render.Fill, len(b.Trades))
+	for sym, ts := range b.Trades {
+		fs := make([]render.Fill, len(ts))
+		for i, t := range ts {
+			fs[i] = render.Fill{Time: t.Time, Side: t.Side, Price: t.Price}
+		}
+		fills[sym] = fs
+	}
+	entries := map[string]string{}
+	for _, p := range open {
+		if e, err := account.Parse(p.EntryPrice); err == nil && e.Sign() > 0 {
+			entries[p.Symbol] = p.EntryPrice
+		}
+	}
+	d.marksMu.Lock()
+	defer d.marksMu.Unlock()
+	d.fills, d.entries = fills, entries
+}
+
+// marksFor returns a symbol's fills and the entry price of its open
+// position, "" without one.
+func (d *Daemon) marksFor(symbol string) ([]render.Fill, string) {
+	d.marksMu.Lock()
+	defer d.marksMu.Unlock()
+	return d.fills[symbol], d.entries[symbol]
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -314,5 +315,73 @@ func TestAccount_EmptyWeekDoesNotEndTheWalk(t *testing.T) {
 	e.readJSON(filepath.Join(e.out, "data", "trades.json"), &tr)
 	if len(tr.Trades) == 0 {
 		t.Error("no trades after the empty week")
+	}
+}
+
+func TestAccount_ChartsMarkFillsAndEntry(t *testing.T) {
+	e := accountEnv(t, config.ProfileAsterV1, at("2025-03-01T10:00:30Z"), nil)
+	e.once()
+	page, err := os.ReadFile(filepath.Join(e.out, "BTCUSDT_1h.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`<script type="application/json" id="snapshot"[^>]*>(.*?)</script>`).
+		FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no snapshot data block in the page")
+	}
+	var block struct {
+		Chart json.RawMessage `json:"chart"`
+	}
+	if err := json.Unmarshal(m[1], &block); err != nil {
+		t.Fatal(err)
+	}
+	var chartData struct {
+		Labels    []string        `json:"labels"`
+		Fills     [][]json.Number `json:"fills"`
+		Entry     *json.Number    `json:"entry"`
+		EntryText *string         `json:"entryText"`
+	}
+	if err := json.Unmarshal(block.Chart, &chartData); err != nil {
+		t.Fatal(err)
+	}
+	// Every BTCUSDT trade inside the 48 hours the chart shows is marked,
+	// at its exact price, on the candle it falls in.
+	snap := e.snapshot("BTCUSDT", "1h")
+	var tr struct{ Trades []account.Trade }
+	e.readJSON(filepath.Join(e.out, "data", "trades.json"), &tr)
+	want := 0
+	for _, x := range tr.Trades {
+		if x.Symbol == "BTCUSDT" && x.Time >= snap.Candles[0].OpenTime {
+			want++
+		}
+	}
+	if want == 0 || len(chartData.Fills) != want {
+		t.Fatalf("%d fills marked, want %d", len(chartData.Fills), want)
+	}
+	f := chartData.Fills[0]
+	i, _ := f[0].Int64()
+	c := snap.Candles[i]
+	if string(f[1]) == "" || len(f) != 3 {
+		t.Errorf("fill %v", f)
+	}
+	var first account.Trade
+	for _, x := range tr.Trades {
+		if x.Symbol == "BTCUSDT" && x.Time >= snap.Candles[0].OpenTime {
+			first = x
+			break
+		}
+	}
+	if string(f[1]) != first.Price || first.Time < c.OpenTime || first.Time > c.CloseTime {
+		t.Errorf("first fill %v, trade %+v in candle %d", f, first, i)
+	}
+	var a accountJSON
+	e.readJSON(filepath.Join(e.out, "data", "account.json"), &a)
+	for _, p := range a.Positions {
+		if p.Symbol == "BTCUSDT" {
+			if chartData.EntryText == nil || *chartData.EntryText != p.EntryPrice {
+				t.Errorf("entry line %v, position entry %s", chartData.EntryText, p.EntryPrice)
+			}
+		}
 	}
 }

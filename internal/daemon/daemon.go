@@ -59,6 +59,12 @@ type Daemon struct {
 	pauseLogged atomic.Int64 // end of the last pause logged, epoch ms
 	nextRun     func(task) *time.Time
 	acct        *accountJob // nil without an [account]
+
+	marksMu sync.Mutex // guards fills and entries
+	// fills and entries are the account's trades and open positions'
+	// entry prices by symbol, for the charts' marks.
+	fills   map[string][]render.Fill
+	entries map[string]string
 }
 
 // New returns a daemon for o.Config's jobs. It sends nothing.

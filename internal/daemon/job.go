@@ -93,6 +93,7 @@ func (d *Daemon) runKlines(ctx context.Context, j *klinesJob) (result, error) {
 	j.entry.FetchedAt = d.client.Now().UTC()
 	d.saveCache(j)
 	meta := render.SeriesMeta{FetchedAt: j.entry.FetchedAt}
+	meta.Fills, meta.Entry = d.marksFor(j.cfg.Symbol)
 	if err := d.pub.Series(*s, meta); err != nil {
 		return res, &fetch.Error{Class: fetch.ClassInternal, Msg: "publish: " + err.Error()}
 	}

@@ -58,6 +58,14 @@ const volumeLabelJS = `function (v) {
 	return String(v);
 }`
 
+// Colours of the account's marks: fills and the entry line. They differ
+// from the candles' own up and down colours so a mark stands out on them.
+const (
+	fillBuyColor  = "#1f6feb"
+	fillSellColor = "#d29922"
+	entryColor    = "#8250df"
+)
+
 // resizeJS lets the chart follow the window, such as a phone turning.
 const resizeJS = `window.addEventListener('resize', function () {
 	%MY_ECHARTS%.resize();
@@ -91,9 +99,24 @@ function snapshotOption(d) {
 			label: {show: true, formatter: 'open', fontSize: 10, color: '#fff'},
 			itemStyle: {color: '` + axisColor + `'}});
 	}
+	(d.fills || []).forEach(function (f) {
+		var buy = f[2] === 1;
+		mark.push({name: buy ? 'buy' : 'sell', coord: [f[0], f[1]],
+			symbol: 'triangle', symbolSize: 9, symbolRotate: buy ? 0 : 180,
+			symbolOffset: [0, buy ? 9 : -9], label: {show: false},
+			itemStyle: {color: buy ? '` + fillBuyColor + `' : '` + fillSellColor + `',
+				borderColor: '#fff', borderWidth: 1}});
+	});
+	var line = [];
+	if (d.entry !== null && d.entry !== undefined) {
+		line.push({name: 'entry', yAxis: d.entry,
+			label: {formatter: 'entry ' + snapshotGroup(d.entryText), position: 'insideEndTop'},
+			lineStyle: {color: '` + entryColor + `', type: 'dashed'}});
+	}
 	return {
 		xAxis: [{data: d.labels}, {data: d.labels}],
-		series: [{data: d.candles, markPoint: {data: mark}}, {data: d.volumes}]
+		series: [{data: d.candles, markPoint: {data: mark},
+			markLine: {symbol: 'none', silent: true, data: line}}, {data: d.volumes}]
 	};
 }
 function snapshotGroup(s) {
@@ -113,8 +136,8 @@ type builtChart struct {
 
 // chart renders s as a go-echarts snippet, candles over a volume panel,
 // and the data the snippet's script fills it with.
-func (r *Renderer) chart(s kline.Series) (builtChart, error) {
-	d, err := r.pageData(s)
+func (r *Renderer) chart(s kline.Series, m SeriesMeta) (builtChart, error) {
+	d, err := r.pageData(s, m)
 	if err != nil {
 		return builtChart{}, err
 	}

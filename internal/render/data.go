@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"html/template"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ var volumeColors = [4]string{
 // pageData writes the rows and the chart data of the newest maxInline
 // candles of s, and the overview of all of them, refusing any value that is
 // not a plain decimal.
-func (r *Renderer) pageData(s kline.Series) (pageData, error) {
+func (r *Renderer) pageData(s kline.Series, m SeriesMeta) (pageData, error) {
 	cs := s.Candles
 	d := pageData{open: -1, overview: "null"}
 	for i, c := range cs {
@@ -113,6 +114,9 @@ func (r *Renderer) pageData(s kline.Series) (pageData, error) {
 
 	writeCandles(&chart, cs)
 	writeVolumes(&chart, cs)
+	if err := writeMarks(&chart, cs, m); err != nil {
+		return d, err
+	}
 	fmt.Fprintf(&chart, `,"open":%d,"prec":%d}`, d.open, pricePrecision(cs))
 
 	d.rows, d.chart = template.JS(rows.String()), template.JS(chart.String())
@@ -288,4 +292,51 @@ func rgba(hex string, opacity float64) string {
 	}
 	return fmt.Sprintf("rgba(%d, %d, %d, %s)", v>>16, v>>8&0xff, v&0xff,
 		strconv.FormatFloat(opacity, 'f', -1, 64))
+}
+
+// writeMarks writes "fills", [candle index, price, 1 for a buy or 0], for
+// the fills inside the shown candles, and "entry", the open position's
+// entry price as a number, with "entryText", the same as the exchange's
+// string; null without a position.
+func writeMarks(b *strings.Builder, cs []kline.Candle, m SeriesMeta) error {
+	b.WriteString(`,"fills":[`)
+	n := 0
+	for _, f := range m.Fills {
+		i := candleAt(cs, f.Time)
+		if i < 0 {
+			continue
+		}
+		if !kline.ValidDecimal(f.Price) || leadingZero(f.Price) {
+			return fmt.Errorf("fill price %q is not a plain decimal", f.Price)
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		buy := 0
+		if f.Side == "BUY" {
+			buy = 1
+		}
+		fmt.Fprintf(b, "[%d,%s,%d]", i, f.Price, buy)
+		n++
+	}
+	b.WriteByte(']')
+	if m.Entry == "" {
+		b.WriteString(`,"entry":null,"entryText":null`)
+		return nil
+	}
+	if !kline.ValidDecimal(m.Entry) || leadingZero(m.Entry) {
+		return fmt.Errorf("entry price %q is not a plain decimal", m.Entry)
+	}
+	fmt.Fprintf(b, `,"entry":%s,"entryText":"%s"`, m.Entry, m.Entry)
+	return nil
+}
+
+// candleAt returns the index of the candle of cs that holds time ms, or
+// -1 when none does.
+func candleAt(cs []kline.Candle, ms int64) int {
+	i := sort.Search(len(cs), func(i int) bool { return cs[i].CloseTime >= ms })
+	if i < len(cs) && cs[i].OpenTime <= ms {
+		return i
+	}
+	return -1
 }

@@ -21,6 +21,18 @@ type SeriesMeta struct {
 	// StaleSince is when the series stopped being refreshed; nil when
 	// unknown or fresh.
 	StaleSince *time.Time
+	// Fills are the account's trades in this symbol, drawn as buy and
+	// sell marks on the candles they fall in; Entry is the entry price of
+	// an open position in it, drawn as a line, "" without one.
+	Fills []Fill
+	Entry string
+}
+
+// Fill is one of the account's trades, as a chart marks it.
+type Fill struct {
+	Time  int64  // epoch ms
+	Side  string // BUY or SELL
+	Price string // the exchange's decimal string
 }
 
 // Series publishes one series: first data/klines/<name>.json, then the
@@ -162,7 +174,7 @@ type seriesPage struct {
 }
 
 func (r *Renderer) seriesPage(s kline.Series, m SeriesMeta, data []byte) ([]byte, error) {
-	ch, err := r.chart(s)
+	ch, err := r.chart(s, m)
 	if err != nil {
 		return nil, err
 	}
