@@ -22,6 +22,10 @@ type chartData struct {
 	Colors  []string        `json:"colors"`
 	Open    int             `json:"open"`
 	Prec    int             `json:"prec"`
+	// Fills are [candle index, price, 1 for a buy]; Entry the entry line.
+	Fills     [][]json.Number `json:"fills"`
+	Entry     *json.Number    `json:"entry"`
+	EntryText *string         `json:"entryText"`
 }
 
 // pageBlock mirrors the page's JSON block "snapshot".
@@ -280,5 +284,36 @@ func TestCmpDecimal_AgreesWithRat(t *testing.T) {
 func TestRGBA(t *testing.T) {
 	if got, want := rgba("#0ea371", 0.4), "rgba(14, 163, 113, 0.4)"; got != want {
 		t.Errorf("rgba = %q, want %q", got, want)
+	}
+}
+
+func TestSeries_MarksFillsAndEntry(t *testing.T) {
+	r, dir := newRenderer(t, nil)
+	s := fakeSeries("BTCUSDT", 3) // candles open at 1699999980000, +60000, +120000
+	m := SeriesMeta{FetchedAt: time.UnixMilli(1700000200000), Entry: "0.0100500",
+		Fills: []Fill{
+			{Time: 1699999980000, Side: "BUY", Price: "100.5"},   // first candle's open
+			{Time: 1700000099999, Side: "SELL", Price: "101.25"}, // second candle's last ms
+			{Time: 1699999979999, Side: "BUY", Price: "99"},      // before the chart
+		}}
+	if err := r.Series(s, m); err != nil {
+		t.Fatal(err)
+	}
+	got := chartOf(t, read(t, filepath.Join(dir, "BTCUSDT_1m.html")))
+	if len(got.Fills) != 2 {
+		t.Fatalf("fills %v, want the two inside the chart", got.Fills)
+	}
+	want := [][3]string{{"0", "100.5", "1"}, {"1", "101.25", "0"}}
+	for i, f := range got.Fills {
+		if string(f[0]) != want[i][0] || string(f[1]) != want[i][1] || string(f[2]) != want[i][2] {
+			t.Errorf("fill %d = %v, want %v", i, f, want[i])
+		}
+	}
+	if got.Entry == nil || string(*got.Entry) != "0.0100500" || *got.EntryText != "0.0100500" {
+		t.Errorf("entry %v / %v, want 0.0100500 verbatim", got.Entry, got.EntryText)
+	}
+	bad := SeriesMeta{Fills: []Fill{{Time: 1699999980000, Side: "BUY", Price: "1e5"}}}
+	if err := r.Series(s, bad); err == nil {
+		t.Error("a fill price in exponent form was accepted")
 	}
 }
