@@ -157,12 +157,14 @@ func checkLoopback(addr string) error {
 }
 
 // staticFiles serves dir as nginx with deploy/nginx.conf does: no folder
-// listings, no hidden files (the publisher's temporary files are hidden).
+// listings, no hidden files (the publisher's temporary files are hidden),
+// no gzip copies by name.
 func staticFiles(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if strings.Contains(p, "/.") || (strings.HasSuffix(p, "/") && p != "/") {
+		if strings.Contains(p, "/.") || (strings.HasSuffix(p, "/") && p != "/") ||
+			strings.HasSuffix(p, ".gz") {
 			http.NotFound(w, r)
 			return
 		}

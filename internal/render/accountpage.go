@@ -19,6 +19,9 @@ var accountTemplate = sync.OnceValues(func() (*template.Template, error) {
 	return parsePage("account.html")
 })
 
+// accountRefresh is how often, in seconds, the account page reloads.
+const accountRefresh = 30
+
 // latestTrades is how many trades the page lists; trades.json has all.
 const latestTrades = 50
 
@@ -39,6 +42,8 @@ type orderRow struct {
 
 type accountPage struct {
 	Title, Script, Zone, Profile, FetchedAt string
+	// Refresh is how often, in seconds, the page reloads itself.
+	Refresh int
 	Version, Generated                      string
 	Privacy                                 bool
 	Summary, Performance                    []figure
@@ -59,7 +64,8 @@ func (r *Renderer) accountHTML(v AccountView, f accountFile) ([]byte, error) {
 	}
 	p := accountPage{Title: "snapshotter account", Script: r.script, Zone: r.zone(),
 		Profile: v.Profile, FetchedAt: r.clock(v.FetchedAt), Version: r.version,
-		Generated: r.clock(v.FetchedAt), Privacy: v.Privacy, TradeCount: len(v.Trades)}
+		Generated: r.clock(v.FetchedAt), Privacy: v.Privacy, TradeCount: len(v.Trades),
+		Refresh: accountRefresh}
 	p.Summary = r.summaryFigures(f, v.Privacy)
 	p.Performance, p.Definitions = performanceFigures(v.Performance, v.Privacy)
 	for _, pos := range f.Positions {
