@@ -43,16 +43,16 @@ type orderRow struct {
 type accountPage struct {
 	Title, Script, Zone, Profile, FetchedAt string
 	// Refresh is how often, in seconds, the page reloads itself.
-	Refresh int
-	Version, Generated                      string
-	Privacy                                 bool
-	Summary, Performance                    []figure
-	Definitions                             string
-	Positions                               []positionRow
-	Orders                                  []orderRow
-	Trades                                  []tradeRow
-	TradeCount                              int
-	EquityChart, DailyChart, Scripts        template.HTML
+	Refresh                          int
+	Version, Generated               string
+	Privacy                          bool
+	Summary, Performance             []figure
+	Definitions                      string
+	Positions                        []positionRow
+	Orders                           []orderRow
+	Trades                           []tradeRow
+	TradeCount                       int
+	EquityChart, DailyChart, Scripts template.HTML
 }
 
 // accountHTML builds account.html from the view, after privateCopy when
