@@ -37,9 +37,8 @@ build:
 	$(GO) build -o snapshotter ./cmd/snapshotter
 
 # The measurements of docs/benchmarks.md, not part of `make test`: the three
-# designs on the simulated reference workload (a few minutes) and the
-# daemon's memory over 10 minutes of real time, then the render benchmarks
-# (the bench recipe further down).
+# designs on the simulated reference workload (a few minutes), the render
+# benchmarks, and the daemon's memory over 10 minutes of real time.
 bench: bench-strategies bench-render bench-memory
 
 bench-render:
