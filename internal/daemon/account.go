@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"snapshotter/internal/account"
@@ -26,6 +27,13 @@ type accountJob struct {
 	book       account.Book
 	loaded     bool
 	lastIncome time.Time
+	// details are the last positionRisk answer and open orders, read again
+	// only when the open positions change or income is due: mark prices
+	// follow from the account answer's notional meanwhile.
+	risk      []account.Position
+	orders    []account.Order
+	openKey   string
+	published string // the history last published, see historyKey
 }
 
 // accountName is the account job's name in logs and status.
@@ -75,17 +83,26 @@ func (d *Daemon) runAccount(ctx context.Context, j *accountJob) (result, error) 
 		return res, err
 	}
 	open := openPositions(snap.Positions)
-	if len(open) > 0 {
+	incomeDue := j.lastIncome.IsZero() || now.Sub(j.lastIncome) >= j.cfg.IncomeEvery.Duration
+	details := incomeDue || positionsKey(open) != j.openKey
+	if details && len(open) > 0 {
 		risk, err := j.priv.PositionRisk(ctx)
 		if err := counted(&res, 5, err); err != nil {
 			return res, err
 		}
-		mergeRisk(open, risk)
+		j.risk = risk
 	}
+	if len(open) == 0 {
+		j.risk = nil
+	}
+	// A positionRisk answer read in an earlier run gives liquidation
+	// prices; its mark prices are old, so the mark comes from this run's
+	// notional instead.
+	mergeRisk(open, j.risk, details)
 	snap.Positions = open
 	j.book.Snapshot, j.book.SnapshotAt = &snap, now.UTC()
 
-	if j.lastIncome.IsZero() || now.Sub(j.lastIncome) >= j.cfg.IncomeEvery.Duration {
+	if incomeDue {
 		n, err := d.syncIncome(ctx, j, now, &res)
 		res.received += n
 		d.saveBook(j)
@@ -102,16 +119,24 @@ func (d *Daemon) runAccount(ctx context.Context, j *accountJob) (result, error) 
 			return res, err
 		}
 	}
-	orders, err := d.openOrders(ctx, j, open, &res)
-	if err != nil {
-		return res, err
+	if details {
+		orders, err := d.openOrders(ctx, j, open, &res)
+		if err != nil {
+			return res, err
+		}
+		j.orders = orders
+		j.openKey = positionsKey(open)
 	}
 	j.book.Trim(now.Add(-j.cfg.History.Duration).UnixMilli())
 	d.saveBook(j)
 	d.setMarks(&j.book, open)
-	if err := d.pub.Account(d.accountView(j, orders)); err != nil {
+	v := d.accountView(j, j.orders)
+	key := historyKey(&j.book)
+	v.HistoryUnchanged = key == j.published
+	if err := d.pub.Account(v); err != nil {
 		return res, &fetch.Error{Class: fetch.ClassInternal, Msg: "publish: " + err.Error()}
 	}
+	j.published = key
 	return res, nil
 }
 
@@ -248,6 +273,35 @@ func (d *Daemon) saveBook(j *accountJob) {
 	}
 }
 
+// positionsKey identifies the open positions: their symbols, sides and
+// amounts. A change means a fill, so the details are read again.
+func positionsKey(open []account.Position) string {
+	var b strings.Builder
+	for _, p := range open {
+		fmt.Fprintf(&b, "%s/%s/%s;", p.Symbol, p.PositionSide, p.PositionAmt)
+	}
+	return b.String()
+}
+
+// historyKey identifies the stored history: the number of trades and
+// income rows and the newest of each. While it stays the same, the history
+// files need not be built again.
+func historyKey(b *account.Book) string {
+	var trades int
+	var newest int64
+	for _, ts := range b.Trades {
+		trades += len(ts)
+		if n := len(ts); n > 0 && ts[n-1].Time > newest {
+			newest = ts[n-1].Time
+		}
+	}
+	var last int64
+	if n := len(b.Income); n > 0 {
+		last = b.Income[n-1].Time
+	}
+	return fmt.Sprintf("%d/%d/%d/%d", trades, newest, len(b.Income), last)
+}
+
 // openPositions keeps the positions that hold something.
 func openPositions(ps []account.Position) []account.Position {
 	var out []account.Position
@@ -261,7 +315,7 @@ func openPositions(ps []account.Position) []account.Position {
 
 // mergeRisk fills mark and liquidation prices, and whatever else the
 // account answer lacked, from positionRisk.
-func mergeRisk(open []account.Position, risk []account.Position) {
+func mergeRisk(open []account.Position, risk []account.Position, withMark bool) {
 	for i := range open {
 		p := &open[i]
 		for _, r := range risk {
@@ -273,7 +327,9 @@ func mergeRisk(open []account.Position, risk []account.Position) {
 					*dst = v
 				}
 			}
-			fill(&p.MarkPrice, r.MarkPrice)
+			if withMark {
+				fill(&p.MarkPrice, r.MarkPrice)
+			}
 			fill(&p.LiquidationPrice, r.LiquidationPrice)
 			fill(&p.EntryPrice, r.EntryPrice)
 			fill(&p.Leverage, r.Leverage)

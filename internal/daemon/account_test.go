@@ -385,3 +385,41 @@ func TestAccount_ChartsMarkFillsAndEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestAccount_SteadyRunReadsOnlyTheAccount(t *testing.T) {
+	e := accountEnv(t, config.ProfileAsterV1, at("2025-03-01T10:00:30Z"), nil)
+	e.once()
+	stat := func(name string) time.Time {
+		fi, err := os.Stat(filepath.Join(e.out, "data", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.ModTime()
+	}
+	before := map[string]time.Time{}
+	for _, n := range []string{"trades.json", "income.json", "performance.json"} {
+		before[n] = stat(n)
+	}
+	// A minute later nothing was filled (the script trades every 7 to 40
+	// minutes) and income is not due: one account call, weight 5.
+	var quiet time.Time
+	for m := 1; m <= 6; m++ {
+		mark := e.mark()
+		now := at("2025-03-01T10:00:30Z").Add(time.Duration(m) * time.Minute)
+		e.clock.Set(now)
+		e.d.runJob(e.ctx, e.d.acct)
+		got := e.since(mark)
+		if len(got) == 1 && strings.HasSuffix(got[0].Path, "/account") {
+			quiet = now
+			break
+		}
+	}
+	if quiet.IsZero() {
+		t.Fatal("no quiet minute with a single account call in six")
+	}
+	for n, m := range before {
+		if !stat(n).Equal(m) {
+			t.Errorf("%s rewritten although the history did not change", n)
+		}
+	}
+}

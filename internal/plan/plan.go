@@ -105,21 +105,23 @@ const (
 	wOpenOrders = 1
 )
 
-// accountJobs plans the account: each run reads the account, and with a
-// position open its mark prices, its open orders and, with activity, its
-// new trades (counted here for one traded symbol); income is read on its
-// own cadence. The worst case is the first backfill: income and one
-// symbol's trades over the whole history, in 7-day windows.
+// accountJobs plans the account: each run reads the account endpoint and,
+// after a fill, the symbol's new trades (counted here for one symbol);
+// on the income cadence, and when the open positions change, it also reads
+// the income, positionRisk and the open orders (counted for one open
+// symbol). The worst case is the first backfill: income and one symbol's
+// trades over the whole history, in 7-day windows.
 func accountJobs(a config.Account) []Job {
 	windows := int(math.Ceil(a.History.Hours() / (7 * 24)))
 	run := Job{Name: "account", Schedule: "every " + a.Every.String(),
 		RunsPerMinute: 1 / a.Every.Minutes(),
-		Steady:        Cost{4, wAccount + wRisk + wOpenOrders + wTrades},
-		Worst:         Cost{3 + windows, wAccount + wRisk + wOpenOrders + windows*wTrades},
+		Steady:        Cost{2, wAccount + wTrades},
+		Worst:         Cost{1 + windows, wAccount + windows*wTrades},
 	}
 	income := Job{Name: "account income", Schedule: "every " + a.IncomeEvery.String(),
-		RunsPerMinute: 1 / a.IncomeEvery.Minutes(), Steady: Cost{1, wIncome},
-		Worst: Cost{windows, windows * wIncome}}
+		RunsPerMinute: 1 / a.IncomeEvery.Minutes(),
+		Steady:        Cost{3, wIncome + wRisk + wOpenOrders},
+		Worst:         Cost{windows + 2, windows*wIncome + wRisk + wOpenOrders}}
 	return []Job{run, income}
 }
 

@@ -117,14 +117,14 @@ interval = "1m"
 		}
 	}
 	// 30 days of history: 5 windows of 7 days.
-	if acct.Steady != (Cost{4, 16}) || acct.Worst != (Cost{8, 36}) || acct.RunsPerMinute != 1 {
+	if acct.Steady != (Cost{2, 10}) || acct.Worst != (Cost{6, 30}) || acct.RunsPerMinute != 1 {
 		t.Errorf("account = %+v", acct)
 	}
-	if income.Steady != (Cost{1, 30}) || income.Worst != (Cost{5, 150}) ||
+	if income.Steady != (Cost{3, 36}) || income.Worst != (Cost{7, 156}) ||
 		income.RunsPerMinute != 0.2 {
 		t.Errorf("income = %+v", income)
 	}
-	// 1 (chart) + 16 + 30 + 1 (exchangeInfo).
+	// 1 (chart) + 10 + 36 + 1 (exchangeInfo).
 	if p.SteadyPeak != 48 {
 		t.Errorf("steady peak %d, want 48", p.SteadyPeak)
 	}

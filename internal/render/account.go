@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -21,6 +22,9 @@ type AccountView struct {
 	Trades      []account.Trade // every stored trade, oldest first
 	Income      []account.Income
 	Performance account.Performance
+	// HistoryUnchanged says trades, income and performance are as last
+	// published: their files are not built or written again.
+	HistoryUnchanged bool
 }
 
 // PositionView is an open position as account.json shows it.
@@ -85,8 +89,11 @@ func (r *Renderer) Account(v AccountView) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, name := range []string{"account.json", "trades.json", "income.json",
-		"performance.json"} {
+	names := []string{"account.json", "trades.json", "income.json", "performance.json"}
+	if v.HistoryUnchanged && r.exists(filepath.Join("data", "performance.json")) {
+		names = names[:1]
+	}
+	for _, name := range names {
 		data, err := json.MarshalIndent(files[name], "", " ")
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", name, err)
@@ -175,4 +182,10 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// exists reports whether the published file rel is there.
+func (r *Renderer) exists(rel string) bool {
+	_, err := os.Stat(filepath.Join(r.dir, rel))
+	return err == nil
 }
