@@ -41,10 +41,11 @@ func TestIsFlat_NumericComparison(t *testing.T) {
 
 func TestBook_DedupesOverlappingPages(t *testing.T) {
 	var b Book
-	page1 := []Income{
-		{IncomeType: "COMMISSION", TranID: 1, Time: 100, Income: "-0.1", Asset: "USDT", Symbol: "BTCUSDT"},
-		{IncomeType: "REALIZED_PNL", TranID: 1, Time: 200, Income: "2", Asset: "USDT", Symbol: "BTCUSDT"},
+	row := func(typ string, id, ms int64, v string) Income {
+		return Income{IncomeType: typ, TranID: id, Time: ms, Income: v, Asset: "USDT",
+			Symbol: "BTCUSDT"}
 	}
+	page1 := []Income{row("COMMISSION", 1, 100, "-0.1"), row("REALIZED_PNL", 1, 200, "2")}
 	// Inclusive bounds: the next page starts at the last row's time and
 	// repeats it; the same tranId in another type is another row.
 	page2 := []Income{page1[1], {IncomeType: "FUNDING_FEE", TranID: 8082457372019390060,
@@ -98,11 +99,11 @@ func TestCompute_Definitions(t *testing.T) {
 	b := Book{}
 	b.AddIncome([]Income{
 		{IncomeType: "TRANSFER", TranID: 1, Time: day(0), Income: "1000", Asset: "USDT"},
-		{IncomeType: "REALIZED_PNL", TranID: 2, Time: day(1), Income: "50.10", Asset: "USDT", Symbol: "BTCUSDT"},
-		{IncomeType: "COMMISSION", TranID: 3, Time: day(1), Income: "-0.10", Asset: "USDT", Symbol: "BTCUSDT"},
-		{IncomeType: "REALIZED_PNL", TranID: 4, Time: day(5), Income: "-80.00", Asset: "USDT", Symbol: "ETHUSDT"},
-		{IncomeType: "FUNDING_FEE", TranID: 5, Time: day(8), Income: "-0.20", Asset: "USDT", Symbol: "ETHUSDT"},
-		{IncomeType: "REALIZED_PNL", TranID: 6, Time: day(23), Income: "10", Asset: "USDT", Symbol: "BTCUSDT"},
+		usdt("REALIZED_PNL", 2, day(1), "50.10", "BTCUSDT"),
+		usdt("COMMISSION", 3, day(1), "-0.10", "BTCUSDT"),
+		usdt("REALIZED_PNL", 4, day(5), "-80.00", "ETHUSDT"),
+		usdt("FUNDING_FEE", 5, day(8), "-0.20", "ETHUSDT"),
+		usdt("REALIZED_PNL", 6, day(23), "10", "BTCUSDT"),
 		{IncomeType: "COMMISSION", TranID: 7, Time: day(23), Income: "-1", Asset: "BNB"},
 	})
 	b.AddTrades("BTCUSDT", []Trade{{ID: 1, RealizedPnl: "50.10"}, {ID: 2, RealizedPnl: "0"},
@@ -231,4 +232,9 @@ func deref(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+// usdt is an income row in USDT.
+func usdt(typ string, id, ms int64, v, symbol string) Income {
+	return Income{IncomeType: typ, TranID: id, Time: ms, Income: v, Asset: "USDT", Symbol: symbol}
 }

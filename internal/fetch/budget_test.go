@@ -178,7 +178,8 @@ func TestBannedUntil_Wordings(t *testing.T) {
 		`{"code":-1003,"msg":"Way too many requests; IP(1.2.3.4) banned until 1615183669840. ` +
 			`Please use the websocket for live updates to avoid bans."}`: 1615183669840,
 		`{"code":-1003,"msg":"Way too much request weight used; IP banned until ` +
-			`1660090423228. Please use WebSocket Streams for live updates to avoid bans."}`: 1660090423228,
+			`1660090423228. Please use WebSocket Streams for live updates to avoid ` +
+			`bans."}`: 1660090423228,
 	}
 	for body, want := range tests {
 		got, ok := bannedUntil([]byte(body))

@@ -31,7 +31,8 @@ func TestPrivate_InvalidTimestampRetriedOnce(t *testing.T) {
 		s, _ := fetch.NewHMACSigner(key, secret, 5*time.Second)
 		p := c.NewPrivate(fetch.Profiles["aster-v1"], s)
 		ex.Inject(exchange.Fault{Path: "/fapi/v4/account", Status: 400, Times: tt.faults,
-			Body: `{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}`})
+			Body: `{"code":-1021,"msg":"Timestamp for this request is outside of ` +
+				`the recvWindow."}`})
 
 		_, err = p.Account(context.Background())
 		if (err != nil) != tt.wantErr {

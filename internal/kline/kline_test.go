@@ -48,11 +48,13 @@ func TestParseRows_KeepsStringsAndMarksOpenCandle(t *testing.T) {
 
 func TestParseRows_Refuses(t *testing.T) {
 	tests := map[string]string{
-		"not json":          `<html>502</html>`,
-		"object":            `{"code":-1121,"msg":"Invalid symbol."}`,
-		"short row":         `[[1704106800000,"1","2"]]`,
-		"float price":       `[[1704106800000,1.5,"2","1","1.5","1",1704110399999,"1",1,"1","1","0"]]`,
-		"exponent":          `[[1704106800000,"1e3","2","1","1.5","1",1704110399999,"1",1,"1","1","0"]]`,
+		"not json":  `<html>502</html>`,
+		"object":    `{"code":-1121,"msg":"Invalid symbol."}`,
+		"short row": `[[1704106800000,"1","2"]]`,
+		"float price": `[[1704106800000,1.5,"2","1","1.5","1",1704110399999,` +
+			`"1",1,"1","1","0"]]`,
+		"exponent": `[[1704106800000,"1e3","2","1","1.5","1",1704110399999,` +
+			`"1",1,"1","1","0"]]`,
 		"close before open": `[[1704106800000,"1","2","1","1.5","1",1,"1",1,"1","1","0"]]`,
 	}
 	for name, body := range tests {

@@ -30,10 +30,12 @@ func TestWritePrometheus_Values(t *testing.T) {
 		`snapshotter_paused{kind="ban"} 1` + "\n",
 		`snapshotter_paused{kind="rate_limit"} 0` + "\n",
 		`snapshotter_pause_until_seconds{kind="ban"} 1.70000072e+09` + "\n",
-		`snapshotter_job_skips_total{job="币安人生USDT 1m",symbol="币安人生USDT",interval="1m"} 2`,
+		`snapshotter_job_skips_total{job="币安人生USDT 1m",symbol="币安人生USDT",` +
+			`interval="1m"} 2`,
 		`snapshotter_job_consecutive_failures{job="ODD\"1m",symbol="ODD\"",interval="1m"} 3`,
 		`snapshotter_job_stale{job="ODD\"1m",symbol="ODD\"",interval="1m"} 1`,
-		`snapshotter_job_stale_since_seconds{job="ODD\"1m",symbol="ODD\"",interval="1m"} 1.69999994e+09`,
+		`snapshotter_job_stale_since_seconds{job="ODD\"1m",symbol="ODD\"",` +
+			`interval="1m"} 1.69999994e+09`,
 		"# TYPE snapshotter_job_skips_total counter\n",
 	} {
 		if !strings.Contains(out, want) {

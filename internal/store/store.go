@@ -99,7 +99,8 @@ func (s *Store) Load(symbol string, iv kline.Interval) (Entry, error) {
 			return empty, fmt.Errorf("cache %s is damaged (%v) and could not be set aside: %w",
 				p, err, rerr)
 		}
-		return empty, fmt.Errorf("%w: %s (%v); kept as %s, fetching afresh", ErrDamaged, p, err, aside)
+		return empty, fmt.Errorf("%w: %s (%v); kept as %s, fetching afresh",
+			ErrDamaged, p, err, aside)
 	}
 	e.Series.Candles = kline.Normalize(e.Series.Candles)
 	return e, nil
