@@ -71,7 +71,8 @@ func TestMemoryResult_Write(t *testing.T) {
 		"- peak resident memory: 43.5 MB = 41.5 MiB",
 		"- CPU: 1.9 s user + 0.9 s system over the run",
 		"- start: every page published 1.3 s after the start, with 0.83 s of CPU",
-		"| 1m charts | 2 | 11–11 | 10 |\n| 4h charts | 2 | 1–1 | 0 |\n| index.html | 1 | ≥ 41 |  |",
+		"| 1m charts | 2 | 11–11 | 10 |\n| 4h charts | 2 | 1–1 | 0 |\n" +
+			"| index.html | 1 | ≥ 41 |  |",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, b.String())

@@ -85,7 +85,8 @@ func parseRow(row []json.RawMessage) (Candle, error) {
 		}
 	}
 	if c.OpenTime <= 0 || c.CloseTime < c.OpenTime {
-		return c, fmt.Errorf("%w: open time %d, close time %d", ErrMalformed, c.OpenTime, c.CloseTime)
+		return c, fmt.Errorf("%w: open time %d, close time %d", ErrMalformed,
+			c.OpenTime, c.CloseTime)
 	}
 	return c, nil
 }
