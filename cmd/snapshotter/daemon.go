@@ -8,15 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"time"
 
+	"snapshotter/internal/app"
 	"snapshotter/internal/clock"
 	"snapshotter/internal/config"
 	"snapshotter/internal/daemon"
-	"snapshotter/internal/fetch"
-	"snapshotter/internal/render"
-	"snapshotter/internal/sign"
 	"snapshotter/internal/store"
 )
 
@@ -118,97 +114,11 @@ func build(path string, stderr io.Writer) (*daemon.Daemon, *slog.Logger, func(),
 
 // wire builds the one HTTP client, the budgeted exchange client, the cache,
 // the renderer and the daemon over them.
-// The state folder is locked first, before the saved ban is read from it;
-// the returned function releases it.
+// wire builds the daemon for cfg with the process's one HTTP client; the
+// returned function releases the state folder.
 func wire(cfg config.Config, clk clock.Clock, log *slog.Logger,
 	getenv func(string) string) (*daemon.Daemon, func(), error) {
-	unlock, err := store.Lock(cfg.State.Dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := wireLocked(cfg, clk, log, getenv)
-	if err != nil {
-		unlock()
-		return nil, nil, err
-	}
-	return d, unlock, nil
-}
-
-func wireLocked(cfg config.Config, clk clock.Clock, log *slog.Logger,
-	getenv func(string) string) (*daemon.Daemon, error) {
-	client, err := fetch.New(fetch.Options{
-		BaseURL:   cfg.Exchange.BaseURL,
-		HTTP:      fetch.NewHTTPClient(cfg.Exchange.Timeout.Duration, version),
-		Clock:     clk,
-		Share:     cfg.Budget.Share,
-		IPMargin:  cfg.Budget.IPMargin,
-		PausePath: filepath.Join(cfg.State.Dir, "pause.json"),
-		Logger:    log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.New(cfg.State.Dir)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(cfg.Output.Timezone)
-	if err != nil {
-		return nil, err
-	}
-	r, err := render.New(render.Options{Dir: cfg.Output.Dir, Location: loc,
-		EChartsJS: cfg.Output.EChartsJS, Version: version})
-	if err != nil {
-		return nil, err
-	}
-	priv, err := private(cfg, client, getenv)
-	if err != nil {
-		return nil, err
-	}
-	return daemon.New(daemon.Options{Config: cfg, Client: client, Store: st,
-		Publisher: r, Private: priv, Logger: log, Version: version}), nil
-}
-
-// private builds the account's signed calls from its credentials, or
-// returns nil without an [account]. Errors name the setting, never a
-// secret.
-func private(cfg config.Config, client *fetch.Client,
-	getenv func(string) string) (*fetch.Private, error) {
-	a := cfg.Account
-	if a == nil {
-		return nil, nil
-	}
-	creds, err := a.LoadCredentials(getenv)
-	if err != nil {
-		return nil, fmt.Errorf("account credentials: %w", err)
-	}
-	var s fetch.Signer
-	switch a.Profile {
-	case config.ProfileAsterV3:
-		agent, err := sign.ParseAgentKey(creds.AgentKey.Reveal())
-		if err != nil {
-			return nil, fmt.Errorf("account: the agent's private key: %w", err)
-		}
-		if !sign.SameAddress(agent.Address(), a.Signer) {
-			return nil, fmt.Errorf("account: the private key is the key of %s, "+
-				"not of signer %s", agent.Address(), a.Signer)
-		}
-		chain := int64(sign.ChainMainnet)
-		if a.Testnet {
-			chain = sign.ChainTestnet
-		}
-		s, err = fetch.NewV3Signer(agent, a.User, chain)
-		if err != nil {
-			return nil, err
-		}
-	default:
-		s, err = fetch.NewHMACSigner(creds.APIKey.Reveal(), creds.HMACSecret.Reveal(),
-			a.RecvWindow.Duration)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return client.NewPrivate(fetch.Profiles[a.Profile], s), nil
+	return app.Wire(cfg, app.Deps{Clock: clk, Getenv: getenv, Logger: log, Version: version})
 }
 
 func newLogger(c config.Log, w io.Writer) *slog.Logger {

@@ -9,14 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"snapshotter/internal/clock"
+	"snapshotter/internal/app"
 	"snapshotter/internal/config"
 	"snapshotter/internal/daemon"
 	"snapshotter/internal/exchange"
-	"snapshotter/internal/fetch"
 	"snapshotter/internal/kline"
 	"snapshotter/internal/render"
-	"snapshotter/internal/store"
 )
 
 // Tuning is what a user may change in the product's configuration for a
@@ -133,59 +131,15 @@ func runProduct(w Workload, views []time.Time, echarts string, t Tuning,
 	return up, productRun{errors: log.lines()}, nil
 }
 
-// wireProduct builds the daemon as cmd/snapshotter's wire does: the state
-// folder locked, one budgeted client, the cache, the renderer and the
-// account's signed calls. Two things differ: the HTTP client hands
-// requests to the in-process exchange instead of dialling it, and the
-// renderer is watched, so each chart's publication is timed.
+// wireProduct builds the product as the snapshotter command does, in
+// internal/app, but with the in-process transport and with the renderer
+// watched, so each chart's publication is timed.
 func wireProduct(cfg config.Config, up *upstream, log *slog.Logger,
 	fresh *tracker) (*daemon.Daemon, func(), error) {
-	unlock, err := store.Lock(cfg.State.Dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := wireLocked(cfg, up, log, fresh)
-	if err != nil {
-		unlock()
-		return nil, nil, err
-	}
-	return d, unlock, nil
-}
-
-func wireLocked(cfg config.Config, up *upstream, log *slog.Logger,
-	fresh *tracker) (*daemon.Daemon, error) {
-	client, err := fetch.New(fetch.Options{BaseURL: cfg.Exchange.BaseURL, HTTP: up.client(),
-		Clock: clock.Real{}, Share: cfg.Budget.Share, IPMargin: cfg.Budget.IPMargin,
-		PausePath: filepath.Join(cfg.State.Dir, "pause.json"), Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.New(cfg.State.Dir)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(cfg.Output.Timezone)
-	if err != nil {
-		return nil, err
-	}
-	r, err := render.New(render.Options{Dir: cfg.Output.Dir, Location: loc,
-		EChartsJS: cfg.Output.EChartsJS, Version: "bench"})
-	if err != nil {
-		return nil, err
-	}
-	creds, err := cfg.Account.LoadCredentials(benchEnv)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := fetch.NewHMACSigner(creds.APIKey.Reveal(), creds.HMACSecret.Reveal(),
-		cfg.Account.RecvWindow.Duration)
-	if err != nil {
-		return nil, err
-	}
-	priv := client.NewPrivate(fetch.Profiles[cfg.Account.Profile], signer)
-	return daemon.New(daemon.Options{Config: cfg, Client: client, Store: st,
-		Publisher: watched{Publisher: r, fresh: fresh}, Private: priv, Logger: log,
-		Version: "bench"}), nil
+	return app.Wire(cfg, app.Deps{HTTP: up.client(), Getenv: benchEnv, Logger: log,
+		Version: "bench", Wrap: func(p daemon.Publisher) daemon.Publisher {
+			return watched{Publisher: p, fresh: fresh}
+		}})
 }
 
 // watched is the renderer with a stopwatch: when a chart's files are in
