@@ -82,7 +82,7 @@ func (r *Renderer) accountHTML(v AccountView, f accountFile) ([]byte, error) {
 			Pnl: t.RealizedPnl, PnlClass: signClass(t.RealizedPnl), Fee: t.Commission + " " +
 				t.CommissionAsset})
 	}
-	if err := r.accountCharts(&p, v.Performance); err != nil {
+	if err := r.accountChartsOf(&p, v.Performance); err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
@@ -162,9 +162,44 @@ func performanceFigures(p account.Performance, private bool) ([]figure, string) 
 	return out, defs
 }
 
-// accountCharts renders the equity curve and the daily net PnL bars. The
-// values go in as json.Number: the exact decimal strings.
-func (r *Renderer) accountCharts(p *accountPage, perf account.Performance) error {
+// chartCache keeps the account page's charts while the history they draw
+// does not change: the page is rebuilt every run for its positions, but
+// the equity curve of a month of income need not be.
+type chartCache struct {
+	mu                  sync.Mutex
+	key                 string
+	equity, daily, tail template.HTML
+}
+
+// accountChartsOf renders the equity curve and the daily net PnL bars, or
+// takes them from the cache when the performance they show is unchanged.
+func (r *Renderer) accountChartsOf(p *accountPage, perf account.Performance) error {
+	key := fmt.Sprintf("%s|%d|%s|%v", perf.StartEquity, len(perf.Equity),
+		lastPoint(perf.Equity), perf.ByDay)
+	c := &r.accountCharts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key == key {
+		p.EquityChart, p.DailyChart, p.Scripts = c.equity, c.daily, c.tail
+		return nil
+	}
+	if err := r.buildAccountCharts(p, perf); err != nil {
+		return err
+	}
+	c.key, c.equity, c.daily, c.tail = key, p.EquityChart, p.DailyChart, p.Scripts
+	return nil
+}
+
+func lastPoint(ps []account.Point) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%s", ps[len(ps)-1].Time, ps[len(ps)-1].Value)
+}
+
+// buildAccountCharts renders the equity curve and the daily net PnL bars.
+// The values go in as json.Number: the exact decimal strings.
+func (r *Renderer) buildAccountCharts(p *accountPage, perf account.Performance) error {
 	var labels []string
 	var equity []opts.LineData
 	for _, pt := range perf.Equity {

@@ -55,6 +55,9 @@ type Renderer struct {
 	indexTpl  *template.Template
 
 	mu sync.Mutex
+
+	// accountCharts keeps the account page's charts between runs.
+	accountCharts chartCache
 }
 
 // New checks the options, parses the page templates and copies the ECharts
