@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -93,11 +94,6 @@ const minMillis = 1_000_000_000_000
 // later, oldest first, each marked closed or not by the exchange's time.
 func (c *Client) Klines(ctx context.Context, symbol string, iv kline.Interval,
 	start time.Time, limit int) ([]kline.Candle, error) {
-	ms := start.UnixMilli()
-	if ms < minMillis {
-		return nil, &Error{Class: ClassInternal, Path: pathKlines,
-			Msg: fmt.Sprintf("startTime %d is not in epoch milliseconds", ms)}
-	}
 	if limit < 1 || limit > kline.MaxLimit {
 		return nil, &Error{Class: ClassInternal, Path: pathKlines,
 			Msg: fmt.Sprintf("limit %d is outside 1..%d", limit, kline.MaxLimit)}
@@ -105,7 +101,13 @@ func (c *Client) Klines(ctx context.Context, symbol string, iv kline.Interval,
 	q := url.Values{}
 	q.Set("symbol", symbol)
 	q.Set("interval", string(iv))
-	q.Set("startTime", strconv.FormatInt(ms, 10))
+	if err := setTime(q, "startTime", start); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Path = pathKlines
+		}
+		return nil, err
+	}
 	q.Set("limit", strconv.Itoa(limit))
 	body, err := c.get(ctx, pathKlines, q, KlinesWeight(limit))
 	if err != nil {
