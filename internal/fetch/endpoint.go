@@ -2,8 +2,8 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
