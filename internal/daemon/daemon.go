@@ -118,12 +118,13 @@ func (d *Daemon) Prepare(ctx context.Context) error {
 	return nil
 }
 
-// startFailed records err as every job's error, so that the status shows
-// the charts going stale while the exchange cannot be reached, and
-// returns it.
+// startFailed records err as every job's error, the account's too, so
+// that the status shows them going stale while the exchange cannot be
+// reached, and returns it.
 func (d *Daemon) startFailed(err error) error {
 	now := d.client.Now().UTC()
-	for _, j := range d.jobs {
+	for _, t := range d.tasks() {
+		j := t.state()
 		j.mu.Lock()
 		if j.st.Disabled == "" {
 			j.st.LastError, j.st.ErrorClass = err.Error(), fetch.ClassOf(err)

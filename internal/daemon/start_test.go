@@ -56,3 +56,15 @@ func TestDaemon_OnceWithNothingToRunFails(t *testing.T) {
 		t.Errorf("Once: err = %v, want ErrNothingToRun", err)
 	}
 }
+
+func TestDaemon_ExchangeDownMarksTheAccountToo(t *testing.T) {
+	e := accountEnv(t, config.ProfileAsterV1, at("2025-03-01T10:00:30Z"), nil)
+	e.ex.Inject(exchange.Fault{Path: "/fapi/v1/time", Status: 502, Body: "<html>502</html>"})
+	if _, err := e.d.Once(e.ctx); fetch.ClassOf(err) != fetch.ClassServer {
+		t.Fatalf("Once: err = %v, want a server error", err)
+	}
+	if js := accountStatus(e); js.ErrorClass != fetch.ClassServer ||
+		js.ConsecutiveFailures != 1 || js.StaleSince == nil {
+		t.Errorf("account status while the exchange is down: %+v", js)
+	}
+}
