@@ -34,6 +34,10 @@ type accountJob struct {
 	orders    []account.Order
 	openKey   string
 	published string // the history last published, see historyKey
+	// perf and trades are computed from the history published last;
+	// they are worked out again only when historyKey changes.
+	perf   account.Performance
+	trades []account.Trade
 }
 
 // accountName is the account job's name in logs and status.
@@ -130,9 +134,8 @@ func (d *Daemon) runAccount(ctx context.Context, j *accountJob) (result, error) 
 	j.book.Trim(now.Add(-j.cfg.History.Duration).UnixMilli())
 	d.saveBook(j)
 	d.setMarks(&j.book, open)
-	v := d.accountView(j, j.orders)
 	key := historyKey(&j.book)
-	v.HistoryUnchanged = key == j.published
+	v := d.accountView(j, j.orders, key == j.published)
 	if err := d.pub.Account(v); err != nil {
 		return res, &fetch.Error{Class: fetch.ClassInternal, Msg: "publish: " + err.Error()}
 	}
@@ -340,10 +343,25 @@ func mergeRisk(open []account.Position, risk []account.Position, withMark bool) 
 }
 
 // accountView gathers what the account's files show. Performance is in
-// the margin asset: the asset with the largest wallet balance.
-func (d *Daemon) accountView(j *accountJob, orders []account.Order) render.AccountView {
+// the margin asset: the asset with the largest wallet balance. With the
+// history unchanged since the last publish, the performance and the trade
+// list are the ones computed then: the wallet moves only with income rows.
+func (d *Daemon) accountView(j *accountJob, orders []account.Order,
+	unchanged bool) render.AccountView {
 	snap := j.book.Snapshot
-	asset, wallet := marginAsset(snap.Assets)
+	v := render.AccountView{FetchedAt: j.book.SnapshotAt, Profile: j.cfg.Profile,
+		Privacy: d.cfg.Privacy.Percentages, Snapshot: *snap, Orders: orders,
+		Income: j.book.Income, HistoryUnchanged: unchanged}
+	if !unchanged || j.trades == nil {
+		j.perf, j.trades = d.history(j)
+	}
+	v.Performance, v.Trades = j.perf, j.trades
+	return v
+}
+
+// history computes the performance and the time-ordered trade list.
+func (d *Daemon) history(j *accountJob) (account.Performance, []account.Trade) {
+	asset, wallet := marginAsset(j.book.Snapshot.Assets)
 	loc, err := time.LoadLocation(d.cfg.Output.Timezone)
 	if err != nil {
 		loc = time.UTC
@@ -352,7 +370,7 @@ func (d *Daemon) accountView(j *accountJob, orders []account.Order) render.Accou
 	if err != nil {
 		d.log.Error("compute performance", "err", err)
 	}
-	var trades []account.Trade
+	trades := []account.Trade{}
 	for _, ts := range j.book.Trades {
 		trades = append(trades, ts...)
 	}
@@ -362,9 +380,7 @@ func (d *Daemon) accountView(j *accountJob, orders []account.Order) render.Accou
 		}
 		return trades[a].ID < trades[b].ID
 	})
-	return render.AccountView{FetchedAt: j.book.SnapshotAt, Profile: j.cfg.Profile,
-		Privacy: d.cfg.Privacy.Percentages, Snapshot: *snap, Orders: orders,
-		Trades: trades, Income: j.book.Income, Performance: perf}
+	return perf, trades
 }
 
 // marginAsset returns the asset with the largest wallet balance, USDT when
