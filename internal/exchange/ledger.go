@@ -155,41 +155,27 @@ func (a *privateAccount) stateAt(now time.Time) state {
 	return st
 }
 
-// unrealized is the sum of the positions' unrealized profits.
-func (st state) unrealized() decimal.Decimal {
-	sum := decimal.Zero
+// sum adds one figure over the positions.
+func (st state) sum(of func(position) decimal.Decimal) decimal.Decimal {
+	total := decimal.Zero
 	for _, p := range st.positions {
-		sum = sum.Add(p.unrealized())
+		total = total.Add(of(p))
 	}
-	return sum
+	return total
 }
 
+// unrealized is the sum of the positions' unrealized profits.
+func (st state) unrealized() decimal.Decimal { return st.sum(position.unrealized) }
+
 // positionMargin is the initial margin the positions hold.
-func (st state) positionMargin() decimal.Decimal {
-	sum := decimal.Zero
-	for _, p := range st.positions {
-		sum = sum.Add(p.initialMargin())
-	}
-	return sum
-}
+func (st state) positionMargin() decimal.Decimal { return st.sum(position.initialMargin) }
 
 // orderMargin is the initial margin the open orders hold; reduce-only
 // orders hold none.
-func (st state) orderMargin() decimal.Decimal {
-	sum := decimal.Zero
-	for _, p := range st.positions {
-		sum = sum.Add(p.orderMargin())
-	}
-	return sum
-}
+func (st state) orderMargin() decimal.Decimal { return st.sum(position.orderMargin) }
 
-func (st state) maintMargin() decimal.Decimal {
-	sum := decimal.Zero
-	for _, p := range st.positions {
-		sum = sum.Add(p.maintMargin())
-	}
-	return sum
-}
+// maintMargin is the maintenance margin the positions need.
+func (st state) maintMargin() decimal.Decimal { return st.sum(position.maintMargin) }
 
 // marginBalance is the wallet plus the unrealized profit.
 func (st state) marginBalance() decimal.Decimal { return st.wallet.Add(st.unrealized()) }
